@@ -1,1 +1,14 @@
-"""Plant operations workbench."""
+"""Plant operations workbench.
+
+Operations researchers start here::
+
+    import workbench
+    net = workbench.clinker.read_network("data/")
+    report = workbench.clinker.validate(net)
+"""
+
+from workbench import clinker
+from workbench.findings import Finding, Severity, ValidationReport
+
+__version__ = "0.1.0"
+__all__ = ["Finding", "Severity", "ValidationReport", "__version__", "clinker"]

@@ -32,10 +32,7 @@ def read_network(path: str | Path) -> ClinkerNetwork:
         finding = error("unreadable_file", "input", f"{why}; give a folder or an .xlsx file",
                         file=str(path))
         return ClinkerNetwork(tables={}, source=str(path), read_findings=[finding])
-    if hackathon.looks_like(raw):
-        network = hackathon.to_network(raw)
-    else:
-        network = from_contract_tables(raw)
+    network = hackathon.to_network(raw) if hackathon.looks_like(raw) else from_contract_tables(raw)
     network.source = f"{kind} {path}"
     return network
 

@@ -171,7 +171,9 @@ def _clip(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def parse_table(spec: TableSpec, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Finding]]:
+def parse_table(
+    spec: TableSpec, raw: pd.DataFrame, file: str
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Type the text cells of one table. ``raw`` holds strings and a ``source_row`` column.
 
     Unparseable cells become missing values and are reported; missing required columns

@@ -1,0 +1,53 @@
+"""Clinker planning commands: validate, demo-data (and solve, once the model lands)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, print_json, print_report
+from workbench.clinker import read_network, validate
+from workbench.clinker.demo import demo_network
+from workbench.clinker.writers import write_csv_folder, write_workbook
+
+DataArg = Annotated[Path, typer.Argument(
+    help="A folder of <table>.csv files, an .xlsx workbook with a sheet per table, or the "
+         "hackathon workbook / its CSV export.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@app.command("validate")
+def validate_command(data: DataArg, as_json: JsonOpt = False) -> None:
+    """Check clinker network data against the contract and print every finding.
+
+    Exit status 0 when there are no errors (warnings allowed), 1 when there are errors.
+    """
+    network = read_network(data)
+    report = validate(network)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        print_report(report, str(data))
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+class DataFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command("demo-data")
+def demo_data_command(
+    out: Annotated[Path, typer.Argument(help="Folder (csv) or .xlsx file to write.")],
+    fmt: Annotated[DataFormat, typer.Option("--format", help="csv folder or xlsx workbook")]
+    = DataFormat.csv,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")]
+    = 2026,
+) -> None:
+    """Write the bundled demo network (8 IUs, 30 GUs, 6 periods) as CSVs or a workbook."""
+    network = demo_network(seed=seed)
+    path = write_csv_folder(network, out) if fmt is DataFormat.csv else write_workbook(network, out)
+    err.print(f"wrote demo network to {path}: {network.summary()}")
