@@ -1,4 +1,4 @@
-"""Clinker planning commands: validate, demo-data (and solve, once the model lands)."""
+"""Clinker planning commands: validate, demo-data and solve."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, print_json, print_report
+from workbench.cli.plan_output import print_plan, solve_progress
 from workbench.clinker import read_network, validate
 from workbench.clinker.demo import demo_network
+from workbench.clinker.solve import SolveOptions, solve_network
 from workbench.clinker.writers import write_csv_folder, write_workbook
 
 DataArg = Annotated[Path, typer.Argument(
@@ -51,3 +53,33 @@ def demo_data_command(
     network = demo_network(seed=seed)
     path = write_csv_folder(network, out) if fmt is DataFormat.csv else write_workbook(network, out)
     err.print(f"wrote demo network to {path}: {network.summary()}")
+
+
+@app.command("solve")
+def solve_command(
+    data: DataArg,
+    as_json: JsonOpt = False,
+    gap: Annotated[float | None, typer.Option("--gap", min=0, max=1,
+                                              help="Relative MIP gap (default: settings, 0.01)")]
+    = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0, help="Seconds before stopping (default: settings, 600)")] = None,
+    solver: Annotated[str, typer.Option(help="highs (default) or any Pyomo solver, e.g. cbc")]
+    = "highs",
+    no_duals: Annotated[bool, typer.Option("--no-duals", help="Skip the shadow-price LP.")]
+    = False,
+) -> None:
+    """Solve the clinker plan for DATA and print the headline KPIs (or JSON).
+
+    Exit status 0 when a plan was found (optimal or feasible), 1 otherwise.
+    """
+    network = read_network(data)
+    options = SolveOptions(solver=solver, mip_gap=gap, time_limit_s=time_limit,
+                           shadow_prices=not no_duals)
+    with solve_progress() as on_progress:
+        result = solve_network(network, options, progress=on_progress)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        print_plan(result, str(data))
+    raise typer.Exit(EXIT_OK if result.status.has_plan else EXIT_FAILED)
