@@ -26,6 +26,7 @@ system-deps:
 demo: $(STAMP)
 	$(WB) demo-data $(DEMO_DATA)
 	$(WB) validate $(DEMO_DATA)
+	$(WB) solve $(DEMO_DATA)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workbench tests benchmarks

@@ -127,7 +127,8 @@ def _run_legacy(model: pyo.ConcreteModel, name: str, gap: float, limit: float) -
         model.solutions.load_from(res)
     if tc == pyo.TerminationCondition.optimal and has_solution:
         status = PlanStatus.OPTIMAL
-    elif tc in (pyo.TerminationCondition.infeasible, pyo.TerminationCondition.infeasibleOrUnbounded):
+    elif tc in (pyo.TerminationCondition.infeasible,
+                pyo.TerminationCondition.infeasibleOrUnbounded):
         status = PlanStatus.INFEASIBLE
     elif has_solution:
         status = PlanStatus.FEASIBLE
