@@ -146,3 +146,65 @@ def demo_network(seed: int = 2026, periods: int = 6) -> ClinkerNetwork:
     }
     settings = Settings(unmet_penalty_inr_per_t=12_000.0)
     return ClinkerNetwork(tables=tables, settings=settings, source=f"demo network (seed {seed})")
+
+
+def synthetic_network(ius: int, gus: int, periods: int, *, routes_per_gu: int = 4,
+                      seed: int = 7) -> ClinkerNetwork:
+    """A random network of a given size for benchmarks: road (30 t trucks) and rail (3,000 t
+    rakes, full loads) lanes from each GU's nearest IUs, rail freight varying by period."""
+    rng = np.random.default_rng(seed)
+    kiln_xy = rng.uniform([8, 68], [32, 92], size=(ius, 2))
+    market_xy = rng.uniform([8, 68], [32, 92], size=(gus, 2))
+    plants, production, demand, policy, routes = [], [], [], [], []
+    capacity = rng.uniform(150_000, 300_000, ius)
+    gu_base = rng.uniform(0.7, 1.3, gus)
+    gu_base = gu_base / gu_base.sum() * capacity.sum() * 0.92
+    for i in range(ius):
+        node = f"IU_{i + 1:03d}"
+        plants.append(dict(node_id=node, node_type="IU", latitude=kiln_xy[i, 0],
+                           longitude=kiln_xy[i, 1], opening_stock_t=20_000.0))
+        cost = rng.uniform(1_400, 2_300)
+        for t in range(1, periods + 1):
+            production.append(dict(node_id=node, period=t, capacity_t=round(capacity[i], -2),
+                                   cost_inr_per_t=round(cost, 2)))
+            demand.append(dict(node_id=node, period=t, demand_t=5_000.0))
+            policy.append(dict(node_id=node, period=t, safety_stock_t=5_000.0,
+                               max_storage_t=120_000.0, holding_cost_inr_per_t=20.0))
+    for g in range(gus):
+        node = f"GU_{g + 1:03d}"
+        plants.append(dict(node_id=node, node_type="GU", latitude=market_xy[g, 0],
+                           longitude=market_xy[g, 1], opening_stock_t=3_000.0))
+        for t in range(1, periods + 1):
+            season = 1 + 0.15 * math.sin(2 * math.pi * t / 12)
+            demand.append(dict(node_id=node, period=t, demand_t=round(gu_base[g] * season, -2)))
+            policy.append(dict(node_id=node, period=t, safety_stock_t=2_000.0,
+                               max_storage_t=round(gu_base[g] * 0.5, -2),
+                               holding_cost_inr_per_t=35.0))
+        order = np.argsort(((kiln_xy - market_xy[g]) ** 2).sum(axis=1))
+        for rank, i in enumerate(order[:routes_per_gu]):
+            kiln = f"IU_{i + 1:03d}"
+            km = _km(tuple(kiln_xy[i]), tuple(market_xy[g]))
+            if rank % 2 == 0:
+                routes.append(dict(route_id=f"{kiln}-{node}-ROAD", origin_id=kiln,
+                                   destination_id=node, mode="road", vehicle_capacity_t=30.0,
+                                   sbq_t=0.0, cost_inr_per_t_km=round(rng.uniform(2.6, 3.4), 2),
+                                   distance_km=round(km), fixed_cost_inr_per_trip=1_500.0,
+                                   full_loads_only=False))
+            else:
+                base = 0.9 * km + 150
+                for t in range(1, periods + 1):
+                    routes.append(dict(route_id=f"{kiln}-{node}-RAIL", origin_id=kiln,
+                                       destination_id=node, mode="rail",
+                                       vehicle_capacity_t=3_000.0, sbq_t=3_000.0,
+                                       cost_inr_per_t=round(base * (1 + 0.06 * math.sin(t)), 2),
+                                       handling_cost_inr_per_t=80.0,
+                                       fixed_cost_inr_per_trip=20_000.0,
+                                       full_loads_only=True, period=t))
+    tables = {
+        "plant_master": _with_rows("plant_master", plants),
+        "production_capacity_cost": _with_rows("production_capacity_cost", production),
+        "demand_forecast": _with_rows("demand_forecast", demand),
+        "safety_stock_policy": _with_rows("safety_stock_policy", policy),
+        "transport_routes_modes": _with_rows("transport_routes_modes", routes),
+    }
+    return ClinkerNetwork(tables=tables, source=f"synthetic {ius}/{gus}/{periods} seed {seed}")
