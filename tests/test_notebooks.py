@@ -1,0 +1,29 @@
+"""Notebooks are committed without outputs and run under papermill with their parameters."""
+
+from __future__ import annotations
+
+import json
+
+import papermill as pm
+import pytest
+
+from tests.conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs_and_parameterised(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+    assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code)
+
+
+def test_clinker_plan_runs_under_papermill(tmp_path, public_data):
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "clinker_plan.ipynb"), str(out),
+                        parameters={"data_path": str(public_data / "toy-2iu3gu"),
+                                    "mip_gap": 0.0}, kernel_name="python3", progress_bar=False)
+    text = out.read_text()
+    assert "status optimal" in text
