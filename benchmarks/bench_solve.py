@@ -18,6 +18,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from workbench.clinker.demo import synthetic_network
 from workbench.clinker.model import build_model
 from workbench.clinker.model_data import prepare
+from workbench.clinker.network import ClinkerNetwork
 from workbench.clinker.solve import SolveOptions, solve_network
 
 SIZES = [(3, 5, 3, "seed small", 1.0), (5, 10, 6, "seed medium", 2.0),
@@ -25,7 +26,7 @@ SIZES = [(3, 5, 3, "seed small", 1.0), (5, 10, 6, "seed medium", 2.0),
 README = Path(__file__).with_name("README.md")
 
 
-def lp_relaxation_seconds(network) -> float:  # noqa: ANN001
+def lp_relaxation_seconds(network: ClinkerNetwork) -> float:
     data = prepare(network)
     model = build_model(data, network.settings)
     pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)

@@ -7,6 +7,7 @@ knows nothing of solvers; see :mod:`workbench.clinker.solve`.
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from workbench.clinker.model_data import ModelData
@@ -15,7 +16,8 @@ from workbench.clinker.network import Settings
 COMPONENTS = ("production", "transport", "trips", "holding", "unmet_penalty", "safety_penalty")
 
 
-def _dict(frame, keys, value):
+def _dict(frame: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, object]:
+    """{(key columns...): value column} for Pyomo initialisers."""
     return dict(zip(zip(*(frame[k] for k in keys), strict=True), frame[value], strict=True))
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
@@ -67,7 +68,7 @@ def solve_network(network: ClinkerNetwork, options: SolveOptions | None = None,
     if outcome.status.has_plan:
         _fill_plan(result, model, data, network)
         if options.shadow_prices:
-            result.shadow_prices = _shadow_prices(model, data, options)
+            result.shadow_prices = _shadow_prices(model, data)
     elif outcome.status is PlanStatus.INFEASIBLE and options.explain_infeasibility:
         result.infeasibility = explain_infeasible(network, options, limit)
     return result
@@ -162,7 +163,7 @@ def _fill_plan(result: PlanResult, model: pyo.ConcreteModel, data: ModelData,
                                f"{result.kpis.unmet_t:,.0f} t of demand unmet")
 
 
-def _shadow_prices(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions):
+def _shadow_prices(model: pyo.ConcreteModel, data: ModelData) -> pd.DataFrame:
     explain.fix_integers_as_lp(model)
     res = Highs().solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     if res.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
