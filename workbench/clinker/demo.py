@@ -62,6 +62,11 @@ def _with_rows(name: str, records: list[dict[str, object]]) -> pd.DataFrame:
     return frame.astype({c.name: dtype[c.kind] for c in spec.columns})[[ROW, *spec.column_names]]
 
 
+def _tables(**records: list[dict[str, object]]) -> dict[str, pd.DataFrame]:
+    """Typed contract tables from generated records, keyed by table name."""
+    return {name: _with_rows(name, rows) for name, rows in records.items()}
+
+
 def demo_network(seed: int = 2026, periods: int = 6) -> ClinkerNetwork:
     """Generate the demo network. The same seed always gives the same network."""
     rng = np.random.default_rng(seed)
@@ -136,14 +141,9 @@ def demo_network(seed: int = 2026, periods: int = 6) -> ClinkerNetwork:
                    bound="le", quantity_t=30_000.0) for t in range(1, periods + 1)]
     bounds += [dict(origin_id="IU_006", mode=None, destination_id="GU_022", period=t,
                     bound="ge", quantity_t=12_000.0) for t in range(1, periods + 1)]
-    tables = {
-        "plant_master": _with_rows("plant_master", plants),
-        "production_capacity_cost": _with_rows("production_capacity_cost", production),
-        "demand_forecast": _with_rows("demand_forecast", demand),
-        "safety_stock_policy": _with_rows("safety_stock_policy", policy),
-        "transport_routes_modes": _with_rows("transport_routes_modes", routes),
-        "flow_bounds": _with_rows("flow_bounds", bounds),
-    }
+    tables = _tables(plant_master=plants, production_capacity_cost=production,
+                     demand_forecast=demand, safety_stock_policy=policy,
+                     transport_routes_modes=routes, flow_bounds=bounds)
     settings = Settings(unmet_penalty_inr_per_t=12_000.0)
     return ClinkerNetwork(tables=tables, settings=settings, source=f"demo network (seed {seed})")
 
@@ -200,11 +200,7 @@ def synthetic_network(ius: int, gus: int, periods: int, *, routes_per_gu: int = 
                                        handling_cost_inr_per_t=80.0,
                                        fixed_cost_inr_per_trip=20_000.0,
                                        full_loads_only=True, period=t))
-    tables = {
-        "plant_master": _with_rows("plant_master", plants),
-        "production_capacity_cost": _with_rows("production_capacity_cost", production),
-        "demand_forecast": _with_rows("demand_forecast", demand),
-        "safety_stock_policy": _with_rows("safety_stock_policy", policy),
-        "transport_routes_modes": _with_rows("transport_routes_modes", routes),
-    }
+    tables = _tables(plant_master=plants, production_capacity_cost=production,
+                     demand_forecast=demand, safety_stock_policy=policy,
+                     transport_routes_modes=routes)
     return ClinkerNetwork(tables=tables, source=f"synthetic {ius}/{gus}/{periods} seed {seed}")
