@@ -71,6 +71,7 @@ class PlanResult:
     components: CostBreakdown = field(default_factory=CostBreakdown)
     build_seconds: float = 0.0
     solve_seconds: float = 0.0
+    start_objective_inr: float | None = None  # the warm start's plan, when one was used
     production: pd.DataFrame = field(default_factory=pd.DataFrame)
     shipments: pd.DataFrame = field(default_factory=pd.DataFrame)
     stock: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -97,6 +98,7 @@ class PlanResult:
             "unmet_demand_t": self.unmet_demand_t,
             "solve_seconds": round(self.solve_seconds, 3),
             "build_seconds": round(self.build_seconds, 3),
+            "start_objective_inr": self.start_objective_inr,
             "solver": self.solver,
             "kpis": self.kpis.to_dict() if self.kpis else None,
             "warnings": self.warnings,

@@ -20,6 +20,7 @@ from workbench.clinker.network import ClinkerNetwork
 from workbench.clinker.progress import HighsLogStream, SolveProgress
 from workbench.clinker.results import PlanResult, PlanStatus
 from workbench.clinker.validation import validate
+from workbench.clinker.warmstart import WarmStart, give_to_highs, rounded_rail_start
 
 ProgressCallback = Callable[[SolveProgress], None]
 
@@ -32,6 +33,7 @@ class SolveOptions:
     shadow_prices: bool = True
     explain_infeasibility: bool = True
     threads: int | None = None
+    warm_start: bool = True  # round-the-rail-rakes heuristic before HiGHS (highs only)
 
 
 @dataclass
@@ -39,7 +41,7 @@ class _Outcome:
     status: PlanStatus
     objective: float | None
     bound: float | None
-    duals: dict[object, float] | None = None
+    start_objective: float | None = None
 
 
 def solve_network(network: ClinkerNetwork, options: SolveOptions | None = None,
@@ -59,12 +61,12 @@ def solve_network(network: ClinkerNetwork, options: SolveOptions | None = None,
     build_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    outcome = _run_solver(model, options, gap, limit, progress)
+    outcome = _run_solver(model, data, options, gap, limit, progress)
     solve_seconds = time.perf_counter() - started
     result = PlanResult(status=outcome.status, solver=_solver_label(options.solver),
                         objective_inr=outcome.objective, best_bound_inr=outcome.bound,
                         build_seconds=build_seconds, solve_seconds=solve_seconds,
-                        validation=report)
+                        start_objective_inr=outcome.start_objective, validation=report)
     if outcome.status.has_plan:
         _fill_plan(result, model, data, network)
         if options.shadow_prices:
@@ -82,16 +84,24 @@ def _solver_label(name: str) -> str:
     return name
 
 
-def _run_solver(model: pyo.ConcreteModel, options: SolveOptions, gap: float, limit: float,
-                progress: ProgressCallback | None) -> _Outcome:
-    if options.solver == "highs":
-        return _run_highs(model, gap, limit, progress, options.threads)
-    return _run_legacy(model, options.solver, gap, limit)
+def _run_solver(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions, gap: float,
+                limit: float, progress: ProgressCallback | None) -> _Outcome:
+    if options.solver != "highs":
+        return _run_legacy(model, options.solver, gap, limit)
+    started = time.perf_counter()
+    start = rounded_rail_start(model, data, gap, limit) if options.warm_start else None
+    remaining = max(1.0, limit - (time.perf_counter() - started))
+    return _run_highs(model, gap, remaining, progress, options.threads, start)
 
 
 def _run_highs(model: pyo.ConcreteModel, gap: float, limit: float,
-               progress: ProgressCallback | None, threads: int | None) -> _Outcome:
+               progress: ProgressCallback | None, threads: int | None,
+               start: WarmStart | None = None) -> _Outcome:
     solver = Highs()
+    if start is not None:
+        solver.set_instance(model)
+        if not give_to_highs(solver, start):
+            start = None
     highs_options: dict[str, object] = {"mip_rel_gap": gap}
     if threads:
         highs_options["threads"] = threads
@@ -113,7 +123,8 @@ def _run_highs(model: pyo.ConcreteModel, gap: float, limit: float,
         status = PlanStatus.FEASIBLE
     else:
         status = PlanStatus.TIME_LIMIT_NO_SOLUTION
-    return _Outcome(status, res.incumbent_objective, bound)
+    return _Outcome(status, res.incumbent_objective, bound,
+                    start.objective_inr if start else None)
 
 
 def _run_legacy(model: pyo.ConcreteModel, name: str, gap: float, limit: float) -> _Outcome:
