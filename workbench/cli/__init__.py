@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
-from workbench.cli import clinker as _clinker  # noqa: F401  (registers the clinker commands)
+# importing the command modules registers their commands on the app
+from workbench.cli import admin as _admin  # noqa: F401
+from workbench.cli import clinker as _clinker  # noqa: F401
+from workbench.cli import plans as _plans  # noqa: F401
 from workbench.cli.app import app
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    user: Annotated[str | None, typer.Option(
+        "--user", envvar="WORKBENCH_USER",
+        help="Acting user for commands that read or change stored plans (password from "
+             "WORKBENCH_PASSWORD or a prompt). Not needed while the store has no users.")]
+    = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="WORKBENCH_DB_URL",
+        help="Store URL: sqlite:///path.db (default sqlite:///workbench.db) or "
+             "postgresql://user@host:port/db.")] = None,
+) -> None:
+    """Plant operations workbench: validate plant data, solve plans, keep and compare them."""
+    from workbench.cli.session import GlobalOptions
+
+    ctx.obj = GlobalOptions(user=user, db_url=db)
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # bad input, no plan found, refused

@@ -57,7 +57,13 @@ def demo_data_command(
 
 @app.command("solve")
 def solve_command(
-    data: DataArg,
+    ctx: typer.Context,
+    data: Annotated[Path | None, typer.Argument(
+        help="Data to solve (as for validate); or give --scenario instead.", show_default=False)]
+    = None,
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="Solve this stored scenario and record the run in the store.")]
+    = None,
     as_json: JsonOpt = False,
     gap: Annotated[float | None, typer.Option("--gap", min=0, max=1,
                                               help="Relative MIP gap (default: settings, 0.01)")]
@@ -69,13 +75,21 @@ def solve_command(
     no_duals: Annotated[bool, typer.Option("--no-duals", help="Skip the shadow-price LP.")]
     = False,
 ) -> None:
-    """Solve the clinker plan for DATA and print the headline KPIs (or JSON).
+    """Solve the clinker plan for DATA, or a stored --scenario, and print the headline KPIs.
 
     Exit status 0 when a plan was found (optimal or feasible), 1 otherwise.
     """
-    network = read_network(data)
     options = SolveOptions(solver=solver, mip_gap=gap, time_limit_s=time_limit,
                            shadow_prices=not no_duals)
+    if (data is None) == (scenario is None):
+        err.print("[red]error:[/] give either DATA or --scenario NAME (not both)")
+        raise typer.Exit(EXIT_FAILED)
+    if scenario is not None:
+        from workbench.cli.plans import solve_scenario
+
+        solve_scenario(ctx, scenario, options, as_json)
+    assert data is not None
+    network = read_network(data)
     with solve_progress() as on_progress:
         result = solve_network(network, options, progress=on_progress)
     if as_json:

@@ -1,0 +1,373 @@
+"""Stored plans: import datasets, scenarios (versions, compare, approve), solve a scenario."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from workbench.access import Permission
+from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, print_json, print_report
+from workbench.cli.plan_output import print_plan, solve_progress
+from workbench.cli.session import acting_user, action, store_for
+from workbench.clinker import persist, read_network, scenario, validate
+from workbench.clinker.network import ClinkerNetwork
+from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.money import format_inr
+from workbench.store import audit, compare, datasets, runs, scenarios
+from workbench.store.models import Scenario
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+scenario_app = typer.Typer(help="What-if scenarios on stored datasets: create, edit, list, "
+                                "show, compare, approve.", no_args_is_help=True)
+dataset_app = typer.Typer(help="Imported datasets.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+app.add_typer(dataset_app, name="dataset")
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    data: Annotated[Path, typer.Argument(help="CSV folder or .xlsx workbook, as for validate.")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Name to store it under.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate DATA and store it as a dataset; on any error nothing is stored (exit 1)."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    network = read_network(data)
+    report = validate(network)
+    if not report.ok:
+        with action(store, user, "import", dataset) as session:
+            audit.record(session, user.username, "import", "failed", object_type="dataset",
+                         object_id=dataset, detail=report.summary())
+        if as_json:
+            print_json({"stored": False, "validation": report.to_dict()})
+        else:
+            print_report(report, str(data))
+            err.print("[red]nothing was stored[/]: fix the errors above and import again")
+        raise typer.Exit(EXIT_FAILED)
+    with action(store, user, "import", dataset) as session:
+        stored = datasets.save_dataset(
+            session, user, name=dataset, domain=persist.DOMAIN, source=network.source,
+            tables=persist.network_tables(network), node_ids=network.node_ids(),
+            summary=network.summary(),
+            report={"ok": report.ok, "errors": len(report.errors),
+                    "warnings": len(report.warnings), "findings": [f.to_dict() for f in report]})
+        out = {"stored": True, "dataset": stored.name, "id": stored.id,
+               "content_hash": stored.content_hash, "summary": stored.summary,
+               "warnings": len(report.warnings)}
+    if as_json:
+        print_json(out)
+    else:
+        err.print(f"stored dataset {escape(dataset)} ({out['summary']}, "
+                  f"{out['warnings']} warnings, sha256 {stored.content_hash[:12]})")
+
+
+@dataset_app.command("list")
+def dataset_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Datasets the acting user may see."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "dataset.list") as session:
+        rows = [{"name": d.name, "id": d.id, "source": d.source, "summary": d.summary,
+                 "content_hash": d.content_hash, "created_by": d.created_by,
+                 "created_at": d.created_at} for d in datasets.list_datasets(session, user)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("dataset", "nodes", "periods", "routes", "by", "source")
+    for r in rows:
+        s = r["summary"]
+        table.add_row(r["name"], str(s["nodes"]), str(s["periods"]), str(s["routes"]),
+                      r["created_by"], r["source"])
+    Console().print(table)
+
+
+def _changes(demand_multiplier: float | None, node: list[str] | None, region: str | None,
+             period: list[int] | None, capacity: list[str] | None,
+             close_route: list[str] | None, penalty: float | None) -> list[dict]:
+    changes = []
+    if demand_multiplier is not None:
+        changes.append(scenario.demand_multiplier(demand_multiplier, node, region, period))
+    elif node or region or period:
+        raise scenario.ChangeError("--node, --region and --period limit --demand-multiplier; "
+                                   "give --demand-multiplier too")
+    for item in capacity or []:
+        name, sep, factor = item.partition("=")
+        try:
+            changes.append(scenario.capacity(name.strip(), float(factor)))
+        except ValueError:
+            raise scenario.ChangeError(f"--capacity {item}: write NODE=FACTOR, e.g. "
+                                       "IU_003=0.8") from None
+        if not sep:
+            raise scenario.ChangeError(f"--capacity {item}: write NODE=FACTOR")
+    changes += [scenario.close_route(r) for r in close_route or []]
+    if penalty is not None:
+        changes.append(scenario.penalty(penalty))
+    return changes
+
+
+DemandOpt = Annotated[float | None, typer.Option(
+    "--demand-multiplier", help="Multiply demand by F (limit with --node/--region/--period).")]
+NodeOpt = Annotated[list[str] | None, typer.Option("--node", help="Limit to this node "
+                                                                   "(repeatable).")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Limit to this region.")]
+PeriodOpt = Annotated[list[int] | None, typer.Option("--period", help="Limit to this period "
+                                                                       "(repeatable).")]
+CapacityOpt = Annotated[list[str] | None, typer.Option(
+    "--capacity", help="NODE=FACTOR: scale a plant's kiln capacity (repeatable).")]
+CloseOpt = Annotated[list[str] | None, typer.Option(
+    "--close-route", help="Close this route_id in every period (repeatable).")]
+PenaltyOpt = Annotated[float | None, typer.Option(
+    "--penalty", help="Unmet-demand penalty, ₹ per tonne, for every node.")]
+
+
+def _reach(changes: list[dict], network: ClinkerNetwork) -> tuple[list[str], bool]:
+    touched: set[str] = set()
+    wide = False
+    for change in changes:
+        r = scenario.reach(change, network)
+        touched |= set(r.nodes)
+        wide |= r.network_wide
+    return sorted(touched), wide
+
+
+@scenario_app.command("create")
+def scenario_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Scenario name.")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Stored dataset to start from.")],
+    parent: Annotated[str | None, typer.Option("--from", help="Start from this scenario's "
+                                                               "changes.")] = None,
+    demand_multiplier: DemandOpt = None, node: NodeOpt = None, region: RegionOpt = None,
+    period: PeriodOpt = None, capacity: CapacityOpt = None, close_route: CloseOpt = None,
+    penalty: PenaltyOpt = None,
+    description: Annotated[str, typer.Option(help="Free text for planners.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a scenario (version 1) on a dataset, optionally from another scenario."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "scenario.create", name) as session:
+        data = datasets.get_dataset(session, user, dataset)
+        network = persist.network_from_tables(datasets.dataset_tables(session, data), data.name)
+        base = scenarios.get_scenario(session, user, parent) if parent else None
+        changes = _changes(demand_multiplier, node, region, period, capacity, close_route,
+                           penalty)
+        scenario.apply(network, [*(base.changes if base else []), *changes])  # checks them
+        touched, wide = _reach(changes, network)
+        created = scenarios.create_scenario(session, user, name, data, changes, touched,
+                                            network_wide=wide, parent=base,
+                                            description=description)
+        out = _scenario_dict(created, data.name)
+    _print_scenario(out, as_json)
+
+
+@scenario_app.command("edit")
+def scenario_edit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Scenario name.")],
+    demand_multiplier: DemandOpt = None, node: NodeOpt = None, region: RegionOpt = None,
+    period: PeriodOpt = None, capacity: CapacityOpt = None, close_route: CloseOpt = None,
+    penalty: PenaltyOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Add changes as a new version; older versions and their results stay."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "scenario.edit", name) as session:
+        current = scenarios.get_scenario(session, user, name)
+        data = datasets.get_dataset_by_id(session, current.dataset_id)
+        network = persist.network_from_tables(datasets.dataset_tables(session, data), data.name)
+        changes = _changes(demand_multiplier, node, region, period, capacity, close_route,
+                           penalty)
+        if not changes:
+            raise ValueError("no change given: add --demand-multiplier, --capacity, "
+                             "--close-route or --penalty")
+        scenario.apply(network, [*current.changes, *changes])
+        touched, wide = _reach(changes, network)
+        version = scenarios.edit_scenario(session, user, name, changes, touched,
+                                          network_wide=wide)
+        out = _scenario_dict(version, data.name)
+    _print_scenario(out, as_json)
+
+
+def _scenario_dict(s: Scenario, dataset: str) -> dict:
+    return {"name": s.name, "version": s.version, "id": s.id, "dataset": dataset,
+            "changes": [scenario.describe(c) for c in s.changes], "nodes": s.node_ids,
+            "created_by": s.created_by, "created_at": s.created_at,
+            "description": s.description}
+
+
+def _print_scenario(out: dict, as_json: bool) -> None:
+    if as_json:
+        print_json(out)
+        return
+    err.print(f"scenario {escape(out['name'])} v{out['version']} on dataset "
+              f"{escape(out['dataset'])}: " + ("; ".join(out["changes"]) or "no changes"))
+
+
+@scenario_app.command("list")
+def scenario_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Scenarios (newest versions) with their latest run."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "scenario.list") as session:
+        baseline = scenarios.baseline_run(session)
+        rows = []
+        for s in scenarios.list_scenarios(session, user):
+            run = scenarios.latest_run(session, s)
+            kpis = runs.run_kpis(session, user, run) if run else None
+            rows.append({"name": s.name, "version": s.version, "changes": len(s.changes),
+                         "latest_run": run.id if run else None,
+                         "status": run.status if run else None,
+                         "total_cost_inr": kpis.total_cost_inr if kpis else None,
+                         "service_level": kpis.service_level if kpis else None,
+                         "approved": bool(baseline and run and baseline.id == run.id)})
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("scenario", "version", "changes", "run", "status", "total cost", "service",
+                  "approved")
+    for r in rows:
+        table.add_row(r["name"], str(r["version"]), str(r["changes"]),
+                      str(r["latest_run"] or ""), r["status"] or "",
+                      format_inr(r["total_cost_inr"]) if r["total_cost_inr"] else "",
+                      f"{r['service_level']:.1%}" if r["service_level"] is not None else "",
+                      "yes" if r["approved"] else "")
+    Console().print(table)
+
+
+@scenario_app.command("show")
+def scenario_show(ctx: typer.Context,
+                  name: Annotated[str, typer.Argument(help="Scenario name.")],
+                  as_json: JsonOpt = False) -> None:
+    """Every version of a scenario, its changes, runs and KPIs."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "scenario.show", name) as session:
+        newest = scenarios.get_scenario(session, user, name)
+        data = datasets.get_dataset_by_id(session, newest.dataset_id)
+        out = {**_scenario_dict(newest, data.name), "versions": []}
+        for v in scenarios.versions(session, name):
+            version_runs = []
+            for run in runs.runs_of(session, [v.id]):
+                kpis = runs.run_kpis(session, user, run)
+                version_runs.append({
+                    "run": run.id, "status": run.status, "approved": run.approved,
+                    "objective_inr": run.objective_inr if user.sees_all else None,
+                    "service_level": kpis.service_level if kpis else None,
+                    "by": run.created_by, "finished_at": run.finished_at})
+            out["versions"].append({"version": v.version, "created_by": v.created_by,
+                                    "changes": [scenario.describe(c) for c in v.changes],
+                                    "runs": version_runs})
+    if as_json:
+        print_json(out)
+        return
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(name)}[/] on dataset {escape(data.name)}")
+    for v in out["versions"]:
+        console.print(f"  v{v['version']} by {v['created_by']}: "
+                      + escape("; ".join(v["changes"]) or "no changes"))
+        for r in v["runs"]:
+            cost = format_inr(r["objective_inr"]) if r["objective_inr"] else "-"
+            mark = " [green]approved[/]" if r["approved"] else ""
+            console.print(f"    run {r['run']}: {r['status']}, {cost}{mark}")
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="First scenario (the reference).")],
+    b: Annotated[str, typer.Argument(help="Second scenario.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Compare the latest plans of A and B: costs (₹ and %), service level, nodes that move."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "scenario.compare", f"{a} vs {b}") as session:
+        pair = []
+        for name in (a, b):
+            s = scenarios.get_scenario(session, user, name)
+            run = scenarios.latest_run(session, s, with_plan=True)
+            if run is None:
+                raise ValueError(f"scenario '{name}' has no solved plan; run `workbench solve "
+                                 f"--scenario {name}` first")
+            pair.append(run)
+        result = compare.compare_runs(session, user, pair[0], pair[1], (a, b))
+    if as_json:
+        print_json(result)
+        return
+    _print_comparison(result)
+
+
+def _print_comparison(result: dict) -> None:
+    console = Console(highlight=False)
+    a, b = result["a"]["label"], result["b"]["label"]
+    if "costs_inr" in result:
+        table = Table("component", a, b, "change", "change %")
+        for name, d in result["costs_inr"].items():
+            pct = f"{d['change_pct']:+.2f} %" if d["change_pct"] is not None else ""
+            table.add_row(name.removesuffix("_inr"), format_inr(d["a"]), format_inr(d["b"]),
+                          format_inr(d["change"]), pct)
+        console.print(table)
+        sl = result["service_level"]
+        console.print(f"service level: {sl['a']:.2%} -> {sl['b']:.2%}")
+    nodes = Table("node", "moved t", "production Δ t", "received Δ t", "unmet Δ t")
+    for n in result["nodes"]:
+        nodes.add_row(n["node_id"], f"{n['moved_t']:,.0f}", f"{n['production_t_change']:+,.0f}",
+                      f"{n['received_t_change']:+,.0f}", f"{n['unmet_t_change']:+,.0f}")
+    console.print(nodes)
+
+
+@scenario_app.command("approve")
+def scenario_approve(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Scenario whose latest plan becomes the baseline.")],
+    note: Annotated[str, typer.Option(help="Why it was approved.")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve the scenario's latest plan as the baseline (the history is kept)."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "scenario.approve", name) as session:
+        approval = scenarios.approve(session, user, name, note)
+        out = {"scenario": name, "run": approval.run_id, "approved_by": approval.approved_by,
+               "approved_at": approval.approved_at}
+    if as_json:
+        print_json(out)
+    else:
+        err.print(f"approved run {out['run']} of scenario {escape(name)} as the baseline plan")
+
+
+def solve_scenario(ctx: typer.Context, name: str, options: SolveOptions, as_json: bool) -> None:
+    """Solve a stored scenario and record the run, its results and KPIs in one transaction."""
+    store = store_for(ctx)
+    user = acting_user(ctx, store)
+    with action(store, user, "run", name) as session:
+        user.require(Permission.RUN, "run plans")
+        s = scenarios.get_scenario(session, user, name)
+        data = datasets.get_dataset_by_id(session, s.dataset_id)
+        network = scenario.apply(
+            persist.network_from_tables(datasets.dataset_tables(session, data), data.name),
+            s.changes)
+        version = s.version
+    started = datetime.now(UTC)
+    with solve_progress() as on_progress:
+        result = solve_network(network, options, progress=on_progress)
+    with action(store, user, "run", name) as session:
+        s = scenarios.get_scenario(session, user, name, version)
+        run = runs.save_run(session, user, s,
+                            persist.run_record(result, network, options, started))
+        run_id = run.id
+    if as_json:
+        print_json({"run_id": run_id, "scenario": name, "version": version, **result.to_dict()})
+    else:
+        print_plan(result, f"scenario {name} v{version}")
+        err.print(f"recorded run {run_id}")
+    raise typer.Exit(EXIT_OK if result.status.has_plan else EXIT_FAILED)

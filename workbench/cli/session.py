@@ -1,0 +1,84 @@
+"""The store and the acting user for one command: open, log in, audit refusals, exit 1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import typer
+from rich.markup import escape
+from sqlalchemy.orm import Session
+
+from workbench.access import AccessDenied, Principal
+from workbench.cli.app import EXIT_FAILED, err
+from workbench.store import audit
+from workbench.store.datasets import NotFound
+from workbench.store.db import Store, StoreError, open_store
+from workbench.store.users import LoginFailed, has_users, login
+
+
+@dataclass
+class GlobalOptions:
+    user: str | None = None
+    db_url: str | None = None
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/] {escape(message)}")
+    return typer.Exit(EXIT_FAILED)
+
+
+def global_options(ctx: typer.Context) -> GlobalOptions:
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, GlobalOptions) else GlobalOptions()
+
+
+def store_for(ctx: typer.Context, migrate: bool = True) -> Store:
+    try:
+        return open_store(global_options(ctx).db_url, migrate=migrate)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+
+
+def _password(username: str) -> str | None:
+    password = os.environ.get("WORKBENCH_PASSWORD")
+    if password is not None:
+        return password
+    if not os.isatty(0):
+        return None  # nothing to prompt on; the login is refused with a clear message
+    return typer.prompt(f"password for {username}", hide_input=True, err=True)
+
+
+def acting_user(ctx: typer.Context, store: Store) -> Principal:
+    """Log in (bootstrap admin while the store has no users); exit 1 with a reason if refused."""
+    username = global_options(ctx).user
+    refused: LoginFailed | None = None
+    with store.session() as session:
+        try:
+            password = _password(username) if username and has_users(session) else None
+            principal = login(session, username, password)
+        except LoginFailed as exc:
+            refused = exc  # caught inside the transaction so the refusal's audit row commits
+    if refused is not None:
+        raise fail(str(refused))
+    return principal
+
+
+@contextmanager
+def action(store: Store, user: Principal, name: str, object_id: object = "") -> Iterator[Session]:
+    """A transaction for one user action; refusals and bad requests are audited, then exit 1.
+
+    Nothing the action wrote survives a failure: its transaction is rolled back first, and
+    the audit row of the refusal is written in a transaction of its own.
+    """
+    try:
+        with store.session() as session:
+            yield session
+    except (AccessDenied, NotFound, ValueError, StoreError) as exc:
+        status = "refused" if isinstance(exc, AccessDenied) else "failed"
+        with store.session() as session:
+            audit.record(session, user.username, name, status, object_id=object_id,
+                         detail=str(exc))
+        raise fail(str(exc)) from None

@@ -1,0 +1,136 @@
+"""Versioned scenarios: a dataset plus ordered changes; editing makes a new version.
+
+Results of older versions stay with the version they were solved from. Approval marks one run
+of a scenario as the baseline plan and keeps every earlier approval in ``plan_approvals``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from workbench.access import AccessDenied, Permission, Principal
+from workbench.store import audit
+from workbench.store.datasets import NotFound
+from workbench.store.models import Approval, Dataset, OptimizationRun, Scenario
+
+Change = dict[str, object]
+
+
+def _require_change_rights(actor: Principal, touched: list[str], network_wide: bool,
+                           what: str) -> None:
+    if actor.can(Permission.CREATE_SCENARIO):
+        return
+    actor.require(Permission.EDIT_OWN, what)
+    if network_wide:
+        raise AccessDenied(f"user '{actor.username}' may only change their own nodes: limit "
+                           "each change to them (for example --node)")
+    actor.require_nodes(touched, what)
+
+
+def create_scenario(session: Session, actor: Principal, name: str, dataset: Dataset,
+                    changes: list[Change], touched: list[str], *, network_wide: bool,
+                    parent: Scenario | None = None, description: str = "") -> Scenario:
+    """Version 1 of a new scenario; a parent's changes come first, then these."""
+    _require_change_rights(actor, touched, network_wide, "create scenarios")
+    if session.scalar(select(Scenario).where(Scenario.name == name)) is not None:
+        raise ValueError(f"scenario '{name}' already exists; `workbench scenario edit {name}` "
+                         "makes a new version of it")
+    inherited = list(parent.changes) if parent else []
+    scenario = Scenario(name=name, version=1, dataset_id=dataset.id,
+                        parent_id=parent.id if parent else None,
+                        changes=inherited + changes,
+                        node_ids=sorted(set(touched) | set(parent.node_ids if parent else [])),
+                        description=description, created_by=actor.username)
+    session.add(scenario)
+    session.flush()
+    audit.record(session, actor.username, "scenario.create", object_type="scenario",
+                 object_id=f"{name} v1", nodes=touched,
+                 detail=f"dataset {dataset.name}; {len(scenario.changes)} changes")
+    return scenario
+
+
+def edit_scenario(session: Session, actor: Principal, name: str, changes: list[Change],
+                  touched: list[str], *, network_wide: bool) -> Scenario:
+    """A new version = the current version's changes followed by these."""
+    _require_change_rights(actor, touched, network_wide, "edit scenarios")
+    current = get_scenario(session, actor, name)
+    version = Scenario(name=name, version=current.version + 1, dataset_id=current.dataset_id,
+                       parent_id=current.id, changes=list(current.changes) + changes,
+                       node_ids=sorted(set(current.node_ids) | set(touched)),
+                       description=current.description, created_by=actor.username)
+    session.add(version)
+    session.flush()
+    audit.record(session, actor.username, "scenario.edit", object_type="scenario",
+                 object_id=f"{name} v{version.version}", nodes=touched)
+    return version
+
+
+def get_scenario(session: Session, actor: Principal, name: str,
+                 version: int | None = None) -> Scenario:
+    """The named version, or the newest one."""
+    query = select(Scenario).where(Scenario.name == name)
+    query = query.where(Scenario.version == version) if version else \
+        query.order_by(Scenario.version.desc())
+    scenario = session.scalars(query.limit(1)).first()
+    if scenario is None:
+        raise NotFound(f"no scenario named '{name}'" + (f" with version {version}"
+                                                         if version else ""))
+    dataset = session.get(Dataset, scenario.dataset_id)
+    assert dataset is not None
+    if not (actor.sees_all or actor.visible(dataset.node_ids)):
+        raise AccessDenied(f"user '{actor.username}' may not see scenario '{name}'")
+    return scenario
+
+
+def versions(session: Session, name: str) -> list[Scenario]:
+    return list(session.scalars(select(Scenario).where(Scenario.name == name)
+                                .order_by(Scenario.version)))
+
+
+def list_scenarios(session: Session, actor: Principal) -> list[Scenario]:
+    """The newest version of every scenario the actor may see."""
+    newest = select(Scenario.name, func.max(Scenario.version).label("v")).group_by(
+        Scenario.name).subquery()
+    query = select(Scenario).join(newest, (Scenario.name == newest.c.name) &
+                                  (Scenario.version == newest.c.v)).order_by(Scenario.name)
+    visible_datasets = {d.id for d in session.scalars(select(Dataset))
+                        if actor.sees_all or actor.visible(d.node_ids)}
+    return [s for s in session.scalars(query) if s.dataset_id in visible_datasets]
+
+
+def latest_run(session: Session, scenario: Scenario,
+               with_plan: bool = False) -> OptimizationRun | None:
+    query = select(OptimizationRun).where(OptimizationRun.scenario_id == scenario.id)
+    if with_plan:
+        query = query.where(OptimizationRun.status.in_(("optimal", "feasible")))
+    return session.scalars(query.order_by(OptimizationRun.id.desc()).limit(1)).first()
+
+
+def approve(session: Session, actor: Principal, name: str, note: str = "") -> Approval:
+    """Make the newest version's latest plan the approved baseline."""
+    actor.require(Permission.APPROVE, "approve plans")
+    scenario = get_scenario(session, actor, name)
+    run = latest_run(session, scenario, with_plan=True)
+    if run is None:
+        raise ValueError(f"scenario '{name}' v{scenario.version} has no solved plan to approve;"
+                         f" run `workbench solve --scenario {name}` first")
+    session.execute(update(OptimizationRun).where(OptimizationRun.approved.is_(True))
+                    .values(approved=False))
+    run.approved = True
+    approval = Approval(run_id=run.id, scenario_id=scenario.id, approved_by=actor.username,
+                        note=note)
+    session.add(approval)
+    audit.record(session, actor.username, "scenario.approve", object_type="run",
+                 object_id=run.id, detail=f"{name} v{scenario.version}")
+    return approval
+
+
+def baseline_run(session: Session) -> OptimizationRun | None:
+    """The run of the newest approval, if any plan was ever approved."""
+    query = select(OptimizationRun).where(OptimizationRun.approved.is_(True)).limit(1)
+    return session.scalars(query).first()
+
+
+def approvals(session: Session) -> list[Approval]:
+    return list(session.scalars(select(Approval).order_by(Approval.id)))

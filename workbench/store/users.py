@@ -1,0 +1,86 @@
+"""User accounts: add, list, disable, and log in (argon2 hashes, never plain passwords)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workbench.access import (
+    BOOTSTRAP,
+    AccessDenied,
+    Permission,
+    Principal,
+    Role,
+    hash_password,
+    password_matches,
+)
+from workbench.store import audit
+from workbench.store.models import User
+
+MIN_PASSWORD_CHARS = 8
+
+
+class LoginFailed(Exception):
+    pass
+
+
+def has_users(session: Session) -> bool:
+    return (session.scalar(select(func.count()).select_from(User)) or 0) > 0
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(user.username, Role(user.role), frozenset(user.ius), frozenset(user.gus))
+
+
+def login(session: Session, username: str | None, password: str | None) -> Principal:
+    """The acting user: bootstrap admin while there are no users, else a checked login.
+
+    Every attempt is audited; a failed one says why without revealing which part was wrong.
+    """
+    if not has_users(session):
+        return BOOTSTRAP
+    if not username:
+        raise LoginFailed("this store has users: name the acting user with --user NAME or "
+                          "WORKBENCH_USER (password from WORKBENCH_PASSWORD or a prompt)")
+    user = session.scalar(select(User).where(User.username == username))
+    ok = user is not None and not user.disabled and password is not None and \
+        password_matches(user.password_hash, password)
+    audit.record(session, username, "login", "ok" if ok else "refused", object_type="user",
+                 object_id=username)
+    if not ok:
+        raise LoginFailed(f"login refused for user '{username}': unknown user, disabled "
+                          "account or wrong password")
+    assert user is not None
+    return principal_of(user)
+
+
+def add_user(session: Session, actor: Principal, username: str, role: Role, password: str,
+             ius: list[str] | None = None, gus: list[str] | None = None) -> User:
+    actor.require(Permission.MANAGE_USERS, "add users")
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise ValueError(f"user '{username}' already exists")
+    user = User(username=username, role=str(role), password_hash=hash_password(password),
+                ius=sorted(ius or []), gus=sorted(gus or []), disabled=False)
+    session.add(user)
+    audit.record(session, actor.username, "user.add", object_type="user", object_id=username,
+                 nodes=[*(ius or []), *(gus or [])], detail=f"role {role}")
+    return user
+
+
+def list_users(session: Session, actor: Principal) -> list[User]:
+    if not actor.can(Permission.MANAGE_USERS):
+        raise AccessDenied(f"user '{actor.username}' may not list users")
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def disable_user(session: Session, actor: Principal, username: str) -> User:
+    actor.require(Permission.MANAGE_USERS, "disable users")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise ValueError(f"no user named '{username}'")
+    user.disabled = True
+    audit.record(session, actor.username, "user.disable", object_type="user",
+                 object_id=username)
+    return user
