@@ -7,6 +7,7 @@ import csv
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,3 +99,34 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
     exe = Path(sys.executable).with_name("workbench")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, input=stdin,
                           env={**os.environ, **(env or {})}, cwd=cwd, timeout=600)
+
+
+# --- the plan store, on SQLite and on PostgreSQL -------------------------------------------
+PG_URL = os.environ.get("WORKBENCH_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _pg_admin():
+    import psycopg
+
+    try:
+        return psycopg.connect(PG_URL, connect_timeout=3, autocommit=True)
+    except psycopg.OperationalError:
+        return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A fresh, empty store URL: a SQLite file, or a new PostgreSQL database (dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'workbench.db'}"
+        return
+    admin = _pg_admin()
+    if admin is None:
+        pytest.skip(f"no PostgreSQL reachable at {PG_URL}")
+    name = f"wb_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,311 @@
+"""The plan store through its Python API, on SQLite and PostgreSQL (real databases)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from workbench.access import BOOTSTRAP, AccessDenied, Principal, Role
+from workbench.clinker import persist, scenario
+from workbench.clinker.demo import synthetic_network
+from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.store import audit, backup, compare, datasets, runs, scenarios, users
+from workbench.store.db import StoreError, current_revision, head_revision, open_store
+from workbench.store.models import NETWORK, AuditEntry, KpiAggregated, OptimizationRun
+
+OPTIONS = SolveOptions(mip_gap=0.01, shadow_prices=True)
+_SOLVED: dict[str, object] = {}  # data hash -> PlanResult: each network is solved once
+TABLES = {"datasets", "dataset_tables", "validation_reports", "optimization_run",
+          "result_production", "result_shipments", "result_stock", "result_unmet",
+          "result_shadow_prices", "kpi_precomputed", "kpi_aggregated", "scenarios",
+          "scenario_comparison", "users", "audit_log", "job_status", "plan_approvals"}
+
+
+@pytest.fixture(scope="module")
+def network():
+    return synthetic_network(3, 5, 3)
+
+
+@pytest.fixture
+def store(store_url):
+    s = open_store(store_url)
+    yield s
+    s.dispose()
+
+
+def add_dataset(store, network, name="net", actor=BOOTSTRAP):
+    with store.session() as session:
+        return datasets.save_dataset(
+            session, actor, name=name, domain="clinker", source="synthetic",
+            tables=persist.network_tables(network), node_ids=network.node_ids(),
+            summary=network.summary(),
+            report={"ok": True, "errors": 0, "warnings": 0, "findings": []})
+
+
+def solve_and_store(store, name, changes=(), actor=BOOTSTRAP):
+    with store.session() as session:
+        s = scenarios.get_scenario(session, actor, name)
+        data = datasets.get_dataset_by_id(session, s.dataset_id)
+        net = scenario.apply(persist.network_from_tables(datasets.dataset_tables(session, data)),
+                             s.changes)
+    key = persist.data_hash(net)
+    result = _SOLVED.get(key) or _SOLVED.setdefault(key, solve_network(net, OPTIONS))
+    with store.session() as session:
+        s = scenarios.get_scenario(session, actor, name)
+        run = runs.save_run(session, actor, s, persist.run_record(result, net, OPTIONS,
+                                                                  datetime.now(UTC)))
+    return run, result
+
+
+@pytest.fixture
+def planned(store, network):
+    """A store with one dataset, scenarios 'base' and 'squeeze', each solved once."""
+    dataset = add_dataset(store, network)
+    with store.session() as session:
+        base = scenarios.create_scenario(session, BOOTSTRAP, "base", dataset, [], [],
+                                         network_wide=False)
+        squeeze = [scenario.demand_multiplier(1.5), scenario.capacity("IU_001", 0.2)]
+        scenarios.create_scenario(session, BOOTSTRAP, "squeeze", dataset, squeeze,
+                                  network.node_ids(), network_wide=True, parent=base)
+    base_run, base_result = solve_and_store(store, "base")
+    squeeze_run, squeeze_result = solve_and_store(store, "squeeze")
+    return {"base": (base_run, base_result), "squeeze": (squeeze_run, squeeze_result)}
+
+
+def test_fresh_database_gets_every_table_from_the_migrations(store) -> None:
+    assert current_revision(store.engine) == head_revision(store.engine)
+    assert set(inspect(store.engine).get_table_names()) >= TABLES
+
+
+def test_sqlite_connections_carry_the_pragmas(tmp_path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'p.db'}")
+    with store.engine.connect() as conn:
+        def pragma(name: str) -> object:
+            return conn.execute(text(f"PRAGMA {name}")).scalar()
+
+        assert pragma("journal_mode") == "wal"
+        assert pragma("synchronous") == 1  # NORMAL
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 10_000
+
+
+def test_dataset_round_trip_gives_the_same_data_and_plan(store, network) -> None:
+    dataset = add_dataset(store, network)
+    with store.session() as session:
+        tables = datasets.dataset_tables(session, datasets.get_dataset(session, BOOTSTRAP,
+                                                                       "net"))
+    again = persist.network_from_tables(tables)
+    assert persist.data_hash(again) == dataset.content_hash == persist.data_hash(network)
+    assert solve_network(again, OPTIONS).objective_inr == pytest.approx(
+        solve_network(network, OPTIONS).objective_inr, rel=1e-9)
+
+
+def test_a_run_is_stored_with_results_and_kpis_computed_once(store, planned) -> None:
+    run, result = planned["base"]
+    with store.session() as session:
+        stored = runs.get_run(session, BOOTSTRAP, run.id)
+        assert stored.status == "optimal" and stored.solver == "highs"
+        assert stored.solver_version and stored.package_version and len(stored.data_hash) == 64
+        agg = session.get(KpiAggregated, run.id)
+        assert agg.total_cost_inr == pytest.approx(result.objective_inr)
+        parts = sum(getattr(agg, f) for f in compare.COST_FIELDS[1:])
+        assert parts == pytest.approx(agg.total_cost_inr, rel=1e-9)
+        by_period = runs.kpis_by_period(session, BOOTSTRAP, stored)
+        assert set(by_period["node_id"]) == {NETWORK}
+        assert by_period["cost_inr"].sum() == pytest.approx(result.objective_inr, rel=1e-9)
+        assert by_period["demand_t"].sum() == pytest.approx(result.kpis.demand_t)
+        shipments = runs.results(session, BOOTSTRAP, stored, "shipments")
+        assert len(shipments) == len(result.shipments)
+        assert shipments["trips"].sum() == result.shipments["trips"].sum()
+        assert len(runs.results(session, BOOTSTRAP, stored, "shadow_prices")) == \
+            len(result.shadow_prices)
+
+
+def test_gu_manager_sees_only_their_own_nodes(store, planned, network) -> None:
+    run, _ = planned["base"]
+    own = Principal("gm", Role.GU_MANAGER, gus=frozenset({"GU_001"}))
+    with store.session() as session:
+        stored = runs.get_run(session, own, run.id)
+        for table in ("production", "stock", "unmet", "shadow_prices"):
+            frame = runs.results(session, own, stored, table)
+            assert set(frame["node_id"]) <= {"GU_001"}
+        unmet = runs.results(session, own, stored, "unmet")
+        assert set(unmet["node_id"]) == {"GU_001"}
+        ships = runs.results(session, own, stored, "shipments")
+        assert len(ships) > 0
+        assert (ships["destination_id"] == "GU_001").all() or \
+            (ships["origin_id"] == "GU_001").all()
+        kpis = runs.kpis_by_period(session, own, stored)
+        assert set(kpis["node_id"]) == {"GU_001"}
+        assert runs.run_kpis(session, own, stored) is None  # network totals are not theirs
+        everyone = runs.results(session, BOOTSTRAP, stored, "unmet")
+        assert len(everyone) > len(unmet)
+
+
+def test_a_user_without_nodes_sees_nothing(store, planned) -> None:
+    nobody = Principal("v", Role.VIEWER)
+    run, _ = planned["base"]
+    with store.session() as session:
+        with pytest.raises(AccessDenied):
+            runs.get_run(session, nobody, run.id)
+        assert runs.results(session, nobody, session.get(OptimizationRun, run.id),
+                            "production").empty
+        assert scenarios.list_scenarios(session, nobody) == []
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.GU_MANAGER, Role.IU_MANAGER])
+def test_only_planners_and_admins_approve(store, planned, role) -> None:
+    actor = Principal("x", role, ius=frozenset({"IU_001"}), gus=frozenset({"GU_001"}))
+    with store.session() as session, pytest.raises(AccessDenied, match="approve"):
+        scenarios.approve(session, actor, "base")
+
+
+def test_approval_moves_the_baseline_and_keeps_history(store, planned) -> None:
+    planner = Principal("cp", Role.CENTRAL_PLANNER)
+    with store.session() as session:
+        scenarios.approve(session, planner, "base")
+    with store.session() as session:
+        scenarios.approve(session, planner, "squeeze", note="demand is coming")
+    with store.session() as session:
+        assert scenarios.baseline_run(session).id == planned["squeeze"][0].id
+        history = scenarios.approvals(session)
+        assert [a.run_id for a in history] == [planned["base"][0].id, planned["squeeze"][0].id]
+        assert session.query(OptimizationRun).filter_by(approved=True).count() == 1
+
+
+def test_editing_makes_a_version_and_older_results_stay(store, planned) -> None:
+    with store.session() as session:
+        v2 = scenarios.edit_scenario(session, BOOTSTRAP, "base",
+                                     [scenario.penalty(50_000)], [], network_wide=True)
+        assert v2.version == 2 and v2.changes == [scenario.penalty(50_000)]
+    run2, _ = solve_and_store(store, "base")
+    with store.session() as session:
+        v1 = scenarios.get_scenario(session, BOOTSTRAP, "base", 1)
+        assert scenarios.latest_run(session, v1).id == planned["base"][0].id
+        assert run2.scenario_id == scenarios.get_scenario(session, BOOTSTRAP, "base").id
+
+
+def test_squeezed_demand_leaves_demand_unmet_and_compare_says_so(store, planned) -> None:
+    (a, _), (b, squeezed) = planned["base"], planned["squeeze"]
+    assert squeezed.kpis.unmet_t > 0  # 1.5 x demand with IU_001 at 20 %: not all served
+    with store.session() as session:
+        result = compare.compare_runs(session, BOOTSTRAP, a, b, ("base", "squeeze"))
+    total = result["costs_inr"]["total_cost_inr"]
+    assert total["change"] == pytest.approx(squeezed.objective_inr - planned["base"][1]
+                                            .objective_inr)
+    assert total["change_pct"] == pytest.approx(total["change"] / total["a"] * 100)
+    assert result["service_level"]["b"] < result["service_level"]["a"]
+    assert result["nodes"][0]["moved_t"] >= result["nodes"][-1]["moved_t"]
+    gm = Principal("gm", Role.GU_MANAGER, gus=frozenset({"GU_002"}))
+    with store.session() as session:
+        mine = compare.compare_runs(session, gm, a, b)
+    assert "costs_inr" not in mine and {n["node_id"] for n in mine["nodes"]} <= {"GU_002"}
+
+
+def test_restricted_users_only_change_their_own_nodes(store, planned) -> None:
+    with store.session() as session:
+        dataset = datasets.get_dataset(session, BOOTSTRAP, "net")
+        gm = Principal("gm", Role.GU_MANAGER, gus=frozenset({"GU_001"}))
+        scenarios.create_scenario(session, gm, "mine", dataset,
+                                  [scenario.demand_multiplier(1.1, ["GU_001"])], ["GU_001"],
+                                  network_wide=False)
+        with pytest.raises(AccessDenied, match="GU_002"):
+            scenarios.create_scenario(session, gm, "theirs", dataset,
+                                      [scenario.demand_multiplier(1.1, ["GU_002"])],
+                                      ["GU_002"], network_wide=False)
+        with pytest.raises(AccessDenied, match="own nodes"):
+            scenarios.create_scenario(session, gm, "all", dataset, [scenario.penalty(1)],
+                                      [], network_wide=True)
+        viewer = Principal("v", Role.VIEWER, gus=frozenset({"GU_001"}))
+        with pytest.raises(AccessDenied):
+            scenarios.create_scenario(session, viewer, "v", dataset, [], [],
+                                      network_wide=False)
+
+
+def test_users_hash_passwords_and_login_is_audited(store) -> None:
+    with store.session() as session:
+        users.add_user(session, BOOTSTRAP, "asha", Role.CENTRAL_PLANNER, "s3cret-pass")
+        stored = users.list_users(session, BOOTSTRAP)[0]
+        assert stored.password_hash.startswith("$argon2") and "s3cret" not in stored.password_hash
+    with store.session() as session:
+        assert users.login(session, "asha", "s3cret-pass").role is Role.CENTRAL_PLANNER
+        with pytest.raises(users.LoginFailed):
+            users.login(session, "asha", "wrong")
+        with pytest.raises(users.LoginFailed, match="--user"):
+            users.login(session, None, None)
+        users.disable_user(session, BOOTSTRAP, "asha")
+        with pytest.raises(users.LoginFailed):
+            users.login(session, "asha", "s3cret-pass")
+        logins = [e.status for e in audit.entries(session, BOOTSTRAP, action="login")]
+    assert logins == ["refused", "refused", "ok"]
+
+
+def test_audit_log_is_append_only_in_the_database(store) -> None:
+    with store.session() as session:
+        audit.record(session, "asha", "test", object_id=1)
+    for statement in ("UPDATE audit_log SET status = 'edited'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(statement))
+    with store.session() as session:
+        assert [e.status for e in session.query(AuditEntry)] == ["ok"]
+
+
+def _run_count(store) -> int:
+    with store.session() as session:
+        return session.query(OptimizationRun).count()
+
+
+def test_backup_and_restore_round_trip_while_runs_are_written(store, planned, tmp_path) -> None:
+    stop, failures = threading.Event(), []
+
+    def write_runs() -> None:
+        try:
+            while not stop.is_set():
+                solve_and_store(store, "base")
+        except Exception as exc:  # surfaced by the assertion below
+            failures.append(exc)
+
+    writer = threading.Thread(target=write_runs)
+    writer.start()
+    try:
+        _wait_for(lambda: _run_count(store) >= 5)
+        at_start = _run_count(store)
+        path = backup.backup(store, tmp_path / "store.backup")
+        at_end = _run_count(store)
+        _wait_for(lambda: _run_count(store) >= at_end + 3)
+    finally:
+        stop.set()
+        writer.join()
+    assert not failures
+    before_restore = _run_count(store)
+    backup.restore(store, path)
+    restored = _run_count(store)
+    assert at_start <= restored <= at_end < before_restore
+    with store.session() as session:  # every restored run is whole: no torn transaction
+        for run in session.query(OptimizationRun):
+            assert session.get(KpiAggregated, run.id) is not None
+            assert runs.results(session, BOOTSTRAP, run, "shipments").shape[0] > 0
+    assert current_revision(store.engine) == head_revision(store.engine)
+    solve_and_store(store, "squeeze")  # and the store takes writes again
+    assert _run_count(store) == restored + 1
+
+
+def _wait_for(condition, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the writer"
+        time.sleep(0.05)
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(store, tmp_path) -> None:
+    junk = tmp_path / "junk.backup"
+    junk.write_bytes(b"not a database")
+    with pytest.raises(StoreError):
+        backup.restore(store, junk)
+    with pytest.raises(StoreError, match="already exists"):
+        backup.backup(store, junk)
