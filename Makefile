@@ -6,8 +6,10 @@ PY := $(VENV)/bin/python
 WB := $(VENV)/bin/workbench
 STAMP := $(VENV)/.installed-stamp
 DEMO_DATA := build/demo-network
+DEMO_DB := build/demo.db
+DEMO_WB := WORKBENCH_DB_URL=sqlite:///$(DEMO_DB) $(WB)
 
-.PHONY: demo test lint system-deps bench clean
+.PHONY: demo test lint system-deps bench bench-store clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,10 +25,21 @@ system-deps:
 	      || echo "note: could not install coinor-cbc; CBC comparisons will be skipped"; \
 	  else echo "note: coinor-cbc not installed and cannot install it here; CBC comparisons will be skipped"; fi; }
 
+# The main job: build the demo network, validate it, store it, solve two scenarios, compare
+# them and approve the baseline, all in a fresh SQLite store under build/.
 demo: $(STAMP)
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(WB) demo-data $(DEMO_DATA)
 	$(WB) validate $(DEMO_DATA)
-	$(WB) solve $(DEMO_DATA)
+	$(DEMO_WB) import $(DEMO_DATA) --dataset demo
+	$(DEMO_WB) scenario create base --dataset demo
+	$(DEMO_WB) scenario create demand-up --dataset demo --from base \
+	  --demand-multiplier 1.3 --capacity IU_001=0.5
+	$(DEMO_WB) solve --scenario base
+	$(DEMO_WB) solve --scenario demand-up
+	$(DEMO_WB) scenario compare base demand-up
+	$(DEMO_WB) scenario approve base
+	$(DEMO_WB) scenario list
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workbench tests benchmarks
@@ -36,6 +49,9 @@ test: $(STAMP) system-deps lint
 
 bench: $(STAMP) system-deps
 	$(PY) benchmarks/bench_solve.py
+
+bench-store: $(STAMP)
+	$(PY) benchmarks/bench_store.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from tests.conftest import PUBLIC_XLSX
 from workbench.access import BOOTSTRAP, AccessDenied, Principal, Role
 from workbench.clinker import persist, scenario
 from workbench.clinker.demo import synthetic_network
 from workbench.clinker.solve import SolveOptions, solve_network
-from workbench.store import audit, backup, compare, datasets, runs, scenarios, users
+from workbench.store import audit, backup, compare, datasets, queries, runs, scenarios, users
 from workbench.store.db import StoreError, current_revision, head_revision, open_store
 from workbench.store.models import NETWORK, AuditEntry, KpiAggregated, OptimizationRun
 
@@ -309,3 +310,35 @@ def test_restore_refuses_a_file_that_is_not_a_backup(store, tmp_path) -> None:
         backup.restore(store, junk)
     with pytest.raises(StoreError, match="already exists"):
         backup.backup(store, junk)
+
+
+def test_dashboard_queries_read_the_precomputed_kpis(store, planned, network) -> None:
+    with store.session() as session:
+        assert queries.approved_plan_kpis(session, BOOTSTRAP) is None
+        scenarios.approve(session, BOOTSTRAP, "squeeze")
+    with store.session() as session:
+        run, kpis = queries.approved_plan_kpis(session, BOOTSTRAP)
+        assert run.id == planned["squeeze"][0].id
+        assert kpis.total_cost_inr == pytest.approx(planned["squeeze"][1].objective_inr)
+        by_period = queries.scenario_kpis_by_period(session, BOOTSTRAP, "base")
+        assert list(by_period["period"]) == network.periods
+        side = queries.compare_scenarios(session, BOOTSTRAP, "base", "squeeze")
+        stored = compare.compare_runs(session, BOOTSTRAP, planned["base"][0],
+                                      planned["squeeze"][0], ("base", "squeeze"))
+        assert side == stored
+
+
+def test_public_workbook_survives_the_store_with_its_regression_plan(store, public_data) -> None:
+    from tests.test_solve_cli import PUBLIC_OBJECTIVE_INR, PUBLIC_UNMET_T
+    from workbench.clinker import read_network
+
+    network = read_network(PUBLIC_XLSX)
+    add_dataset(store, network, name="public")
+    with store.session() as session:
+        tables = datasets.dataset_tables(session, datasets.get_dataset(session, BOOTSTRAP,
+                                                                       "public"))
+    result = solve_network(persist.network_from_tables(tables),
+                           SolveOptions(mip_gap=0.0, shadow_prices=False))
+    assert result.status == "optimal"
+    assert result.objective_inr == pytest.approx(PUBLIC_OBJECTIVE_INR, rel=1e-9)
+    assert result.unmet_demand_t == pytest.approx(PUBLIC_UNMET_T, rel=1e-6)

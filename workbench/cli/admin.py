@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from workbench.access import Permission, Role
-from workbench.cli.app import app, err, print_json
+from workbench.cli.app import app, err, out_console, print_json
 from workbench.cli.session import acting_user, action, fail, store_for
 from workbench.store import audit, backup, users
 from workbench.store.db import current_revision, head_revision, upgrade
@@ -53,7 +52,10 @@ def db_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(status)
     else:
-        Console().print(status)
+        behind = "" if status["revision"] == status["head"] else \
+            " (behind: run `workbench db upgrade`)"
+        out_console().print(f"{status['url']} ({status['dialect']}): schema revision "
+                            f"{status['revision'] or 'none'}, newest {status['head']}{behind}")
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -110,7 +112,7 @@ def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     for r in rows:
         table.add_row(r["username"], r["role"], ",".join(r["ius"]), ",".join(r["gus"]),
                       "yes" if r["disabled"] else "")
-    Console().print(table)
+    out_console().print(table)
 
 
 @user_app.command("disable")
@@ -147,7 +149,7 @@ def audit_command(
     for r in rows:
         table.add_row(str(r["at"])[:19], r["user"], r["action"], r["status"], r["object"],
                       r["detail"][:60])
-    Console().print(table)
+    out_console().print(table)
 
 
 @app.command("backup")

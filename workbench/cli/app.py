@@ -44,6 +44,11 @@ EXIT_OK = 0
 EXIT_FAILED = 1  # bad input, no plan found, refused
 
 
+def out_console() -> Console:
+    """Standard output; wide when piped (logs, cron mail) so tables are not squeezed."""
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
 def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from workbench.access import Permission
-from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, print_json, print_report
+from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, out_console, print_json, print_report
 from workbench.cli.plan_output import print_plan, solve_progress
 from workbench.cli.session import acting_user, action, store_for
 from workbench.clinker import persist, read_network, scenario, validate
@@ -86,7 +85,7 @@ def dataset_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         s = r["summary"]
         table.add_row(r["name"], str(s["nodes"]), str(s["periods"]), str(s["routes"]),
                       r["created_by"], r["source"])
-    Console().print(table)
+    out_console().print(table)
 
 
 def _changes(demand_multiplier: float | None, node: list[str] | None, region: str | None,
@@ -240,7 +239,7 @@ def scenario_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
                       format_inr(r["total_cost_inr"]) if r["total_cost_inr"] else "",
                       f"{r['service_level']:.1%}" if r["service_level"] is not None else "",
                       "yes" if r["approved"] else "")
-    Console().print(table)
+    out_console().print(table)
 
 
 @scenario_app.command("show")
@@ -269,7 +268,7 @@ def scenario_show(ctx: typer.Context,
     if as_json:
         print_json(out)
         return
-    console = Console(highlight=False)
+    console = out_console()
     console.print(f"[bold]{escape(name)}[/] on dataset {escape(data.name)}")
     for v in out["versions"]:
         console.print(f"  v{v['version']} by {v['created_by']}: "
@@ -307,7 +306,7 @@ def scenario_compare(
 
 
 def _print_comparison(result: dict) -> None:
-    console = Console(highlight=False)
+    console = out_console()
     a, b = result["a"]["label"], result["b"]["label"]
     if "costs_inr" in result:
         table = Table("component", a, b, "change", "change %")

@@ -5,7 +5,7 @@ Reads only precomputed KPI tables, so a comparison costs a handful of indexed qu
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.access import Principal
@@ -31,20 +31,24 @@ def _delta(a: float | None, b: float | None) -> dict[str, float | None]:
             "change_pct": (b - a) / abs(a) * 100 if a else None}
 
 
-def _node_totals(session: Session, run_id: int) -> dict[str, dict[str, float]]:
-    totals: dict[str, dict[str, float]] = {}
-    query = select(KpiPrecomputed).where(KpiPrecomputed.run_id == run_id,
-                                         KpiPrecomputed.node_id != NETWORK)
-    for row in session.scalars(query):
-        node = totals.setdefault(row.node_id, dict.fromkeys(NODE_FIELDS, 0.0))
-        for f in NODE_FIELDS:
-            node[f] += getattr(row, f)
+def _node_totals(session: Session, run_a: int,
+                 run_b: int) -> dict[int, dict[str, dict[str, float]]]:
+    """Per run and node, each field summed over periods (aggregated in SQL)."""
+    sums = [func.sum(getattr(KpiPrecomputed, f)) for f in NODE_FIELDS]
+    query = (select(KpiPrecomputed.run_id, KpiPrecomputed.node_id, *sums)
+             .where(KpiPrecomputed.run_id.in_((run_a, run_b)), KpiPrecomputed.node_id != NETWORK)
+             .group_by(KpiPrecomputed.run_id, KpiPrecomputed.node_id))
+    totals: dict[int, dict[str, dict[str, float]]] = {run_a: {}, run_b: {}}
+    for run_id, node_id, *values in session.execute(query):
+        totals[run_id][node_id] = {f: float(v or 0) for f, v in zip(NODE_FIELDS, values,
+                                                                     strict=True)}
     return totals
 
 
 def node_changes(session: Session, run_a: int, run_b: int) -> list[dict[str, object]]:
     """Nodes ranked by how many tonnes their plan moves (sum of absolute changes)."""
-    a, b = _node_totals(session, run_a), _node_totals(session, run_b)
+    totals = _node_totals(session, run_a, run_b)
+    a, b = totals[run_a], totals[run_b]
     zero = dict.fromkeys(NODE_FIELDS, 0.0)
     rows = []
     for node in sorted(a.keys() | b.keys()):
@@ -55,15 +59,14 @@ def node_changes(session: Session, run_a: int, run_b: int) -> list[dict[str, obj
     return sorted(rows, key=lambda r: -float(r["moved_t"]))
 
 
-def compare_runs(session: Session, actor: Principal, run_a: OptimizationRun,
-                 run_b: OptimizationRun, labels: tuple[str, str] = ("A", "B")) -> dict:
-    """Compute, store and return the comparison (filtered to what the actor may see)."""
+def _full_comparison(session: Session, run_a: OptimizationRun, run_b: OptimizationRun,
+                     labels: tuple[str, str]) -> dict:
     ka, kb = session.get(KpiAggregated, run_a.id), session.get(KpiAggregated, run_b.id)
     if ka is None or kb is None:
         missing = run_a.id if ka is None else run_b.id
         raise ValueError(f"run {missing} has no plan (status not optimal or feasible) to "
                          "compare")
-    full = {
+    return {
         "a": {"label": labels[0], "run_id": run_a.id, "status": run_a.status},
         "b": {"label": labels[1], "run_id": run_b.id, "status": run_b.status},
         "costs_inr": {f: _delta(getattr(ka, f), getattr(kb, f)) for f in COST_FIELDS},
@@ -71,6 +74,19 @@ def compare_runs(session: Session, actor: Principal, run_a: OptimizationRun,
         "unmet_t": _delta(ka.unmet_t, kb.unmet_t),
         "nodes": node_changes(session, run_a.id, run_b.id)[:TOP_NODES],
     }
+
+
+def build_comparison(session: Session, actor: Principal, run_a: OptimizationRun,
+                     run_b: OptimizationRun, labels: tuple[str, str] = ("A", "B")) -> dict:
+    """The comparison as the actor may see it, without storing it."""
+    return visible_comparison(_full_comparison(session, run_a, run_b, labels), actor, session,
+                              run_a.id, run_b.id)
+
+
+def compare_runs(session: Session, actor: Principal, run_a: OptimizationRun,
+                 run_b: OptimizationRun, labels: tuple[str, str] = ("A", "B")) -> dict:
+    """Compute, store (in scenario_comparison, in full) and return the visible comparison."""
+    full = _full_comparison(session, run_a, run_b, labels)
     session.add(ScenarioComparison(run_a_id=run_a.id, run_b_id=run_b.id, result=full,
                                    created_by=actor.username))
     audit.record(session, actor.username, "scenario.compare", object_type="run",

@@ -1,0 +1,150 @@
+"""Dashboard query benchmark: the plan store with 1,000 stored runs.
+
+Run: ``make bench-store`` (or ``python benchmarks/bench_store.py [--runs N]``). Solves the demo
+network once per scenario, stores the runs (same results, new rows each time) across 20
+scenarios, then times each dashboard query as the median of repeated calls, on SQLite and, when
+one is reachable, on PostgreSQL. Writes a table into benchmarks/README.md between the STORE
+markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.orm import Session
+
+from workbench.access import BOOTSTRAP
+from workbench.clinker import persist, scenario
+from workbench.clinker.demo import demo_network
+from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.store import datasets, queries, runs, scenarios
+from workbench.store.db import Store, open_store
+from workbench.store.runs import RunRecord
+
+README = Path(__file__).with_name("README.md")
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+SCENARIOS = 20
+REPEATS = 50
+OPTIONS = SolveOptions(mip_gap=0.01, shadow_prices=True)
+
+
+def records() -> list[tuple[list[dict], RunRecord]]:
+    """Two solved variants (base and squeezed demand) to store over and over."""
+    network = demo_network()
+    out = []
+    for changes in ([], [scenario.demand_multiplier(1.3)]):
+        variant = scenario.apply(network, changes)
+        result = solve_network(variant, OPTIONS)
+        out.append((changes, persist.run_record(result, variant, OPTIONS, datetime.now(UTC))))
+    return out
+
+
+def fill(store: Store, n_runs: int, solved: list[tuple[list[dict], RunRecord]]) -> float:
+    network = demo_network()
+    started = time.perf_counter()
+    with store.session() as session:
+        dataset = datasets.save_dataset(
+            session, BOOTSTRAP, name="demo", domain="clinker", source="demo",
+            tables=persist.network_tables(network), node_ids=network.node_ids(),
+            summary=network.summary(), report={"ok": True, "errors": 0, "warnings": 0,
+                                               "findings": []})
+        for i in range(SCENARIOS):
+            changes = solved[i % 2][0]
+            scenarios.create_scenario(session, BOOTSTRAP, f"s{i:02d}", dataset, changes, [],
+                                      network_wide=True)
+    for i in range(n_runs):
+        with store.session() as session:
+            s = scenarios.get_scenario(session, BOOTSTRAP, f"s{i % SCENARIOS:02d}")
+            runs.save_run(session, BOOTSTRAP, s, solved[i % SCENARIOS % 2][1])
+        if i % 100 == 99:
+            print(f"  stored {i + 1} runs", flush=True)
+    with store.session() as session:
+        scenarios.approve(session, BOOTSTRAP, "s00")
+    return time.perf_counter() - started
+
+
+def median_ms(query: Callable[[Session], object], store: Store) -> float:
+    times = []
+    for _ in range(REPEATS):
+        with store.session() as session:
+            started = time.perf_counter()
+            query_result = query(session)
+            times.append((time.perf_counter() - started) * 1000)
+            assert query_result is not None
+    return statistics.median(times)
+
+
+def measure(store: Store, n_runs: int,
+            solved: list[tuple[list[dict], RunRecord]]) -> dict[str, float]:
+    fill_s = fill(store, n_runs, solved)
+    timings = {
+        "latest approved plan's KPIs": median_ms(
+            lambda s: queries.approved_plan_kpis(s, BOOTSTRAP), store),
+        "one scenario's KPIs by period": median_ms(
+            lambda s: queries.scenario_kpis_by_period(s, BOOTSTRAP, "s07"), store),
+        "compare two runs": median_ms(
+            lambda s: queries.compare_scenarios(s, BOOTSTRAP, "s00", "s01"), store),
+    }
+    return {"fill_s": fill_s, **timings}
+
+
+def run(n_runs: int) -> list[str]:
+    solved = records()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/bench.db")
+        rows.append(("SQLite (WAL)", measure(store, n_runs, solved)))
+        store.dispose()
+    try:
+        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        admin = None
+    if admin is not None:
+        name = f"wb_bench_{uuid.uuid4().hex[:8]}"
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            store = open_store(PG_URL.rsplit("/", 1)[0] + f"/{name}")
+            rows.append(("PostgreSQL 127.0.0.1", measure(store, n_runs, solved)))
+            store.dispose()
+        finally:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            admin.close()
+    lines = []
+    for label, m in rows:
+        queries_ms = [v for k, v in m.items() if k != "fill_s"]
+        lines.append(f"| {label} | {n_runs} | " + " | ".join(f"{v:.2f}" for v in queries_ms) +
+                     f" | {'yes' if max(queries_ms) < 10 else 'no'} | {m['fill_s']:.0f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def write_readme(lines: list[str]) -> None:
+    header = ("| store | runs | latest approved plan's KPIs ms | one scenario's KPIs by period "
+              "ms | compare two runs ms | all < 10 ms? | time to store the runs s |\n"
+              "|---|---|---|---|---|---|---|\n")
+    block = "<!-- STORE:START -->\n" + header + "\n".join(lines) + "\n<!-- STORE:END -->"
+    text = README.read_text()
+    if "<!-- STORE:START -->" not in text:
+        text += "\n## Dashboard queries (`make bench-store`)\n\n<!-- STORE:START -->\n" \
+                "<!-- STORE:END -->\n"
+    start, end = text.index("<!-- STORE:START -->"), text.index("<!-- STORE:END -->")
+    README.write_text(text[:start] + block + text[end + len("<!-- STORE:END -->"):])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=1000)
+    args = parser.parse_args()
+    write_readme(run(args.runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The dashboard's read queries: each a few indexed lookups on precomputed KPI tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from workbench.access import Principal
+from workbench.store import runs, scenarios
+from workbench.store.compare import build_comparison
+from workbench.store.models import KpiAggregated, OptimizationRun
+
+
+def approved_plan_kpis(session: Session, actor: Principal) -> tuple[OptimizationRun,
+                                                                    KpiAggregated | None] | None:
+    """The approved baseline run and its whole-network KPIs (None for restricted users)."""
+    run = scenarios.baseline_run(session)
+    if run is None:
+        return None
+    return run, runs.run_kpis(session, actor, run)
+
+
+def scenario_kpis_by_period(session: Session, actor: Principal, name: str) -> pd.DataFrame:
+    """KPIs by period of the scenario's latest plan (own nodes only for restricted users)."""
+    scenario = scenarios.get_scenario(session, actor, name)
+    run = scenarios.latest_run(session, scenario, with_plan=True)
+    if run is None:
+        return pd.DataFrame()
+    return runs.kpis_by_period(session, actor, run)
+
+
+def compare_scenarios(session: Session, actor: Principal, a: str, b: str) -> dict:
+    """Side-by-side of two scenarios' latest plans, read-only (nothing is stored)."""
+    pair = []
+    for name in (a, b):
+        run = scenarios.latest_run(session, scenarios.get_scenario(session, actor, name),
+                                   with_plan=True)
+        if run is None:
+            raise ValueError(f"scenario '{name}' has no solved plan")
+        pair.append(run)
+    return build_comparison(session, actor, pair[0], pair[1], (a, b))
