@@ -173,8 +173,8 @@ def test_approval_moves_the_baseline_and_keeps_history(store, planned) -> None:
     with store.session() as session:
         scenarios.approve(session, planner, "squeeze", note="demand is coming")
     with store.session() as session:
-        assert scenarios.baseline_run(session).id == planned["squeeze"][0].id
-        history = scenarios.approvals(session)
+        assert scenarios.baseline_run(session, BOOTSTRAP).id == planned["squeeze"][0].id
+        history = scenarios.approvals(session, BOOTSTRAP)
         assert [a.run_id for a in history] == [planned["base"][0].id, planned["squeeze"][0].id]
         assert session.query(OptimizationRun).filter_by(approved=True).count() == 1
 

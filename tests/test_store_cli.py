@@ -86,6 +86,8 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
 
     mine = as_json(cli("scenario", "show", "base", "--json", **gm))
     assert mine["versions"][0]["runs"][0]["objective_inr"] is None  # not network totals
+    lineage = as_json(cli("scenario", "show", "squeeze", "--json", **planner))["lineage"]
+    assert lineage == ["squeeze v1", "base v1"]
 
     log = as_json(cli("audit", "--json", "--limit", "500", **admin))
     seen = {(e["action"], e["status"]) for e in log}
@@ -93,7 +95,8 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
                      ("import", "ok"), ("import", "failed"), ("scenario.create", "ok"),
                      ("scenario.create", "failed"), ("run", "optimal"),
                      ("scenario.compare", "ok"), ("scenario.approve", "ok"),
-                     ("scenario.approve", "refused"), ("run", "refused")]:
+                     ("scenario.approve", "refused"), ("run", "refused"),
+                     ("scenario.show", "ok"), ("dataset.list", "ok"), ("user.list", "ok")]:
         assert expected in seen, expected
     assert all(e["user"] for e in log)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from workbench.access import Permission
 from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, out_console, print_json, print_report
@@ -73,7 +74,7 @@ def dataset_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Datasets the acting user may see."""
     store = store_for(ctx)
     user = acting_user(ctx, store)
-    with action(store, user, "dataset.list") as session:
+    with action(store, user, "dataset.list", audit_ok=True) as session:
         rows = [{"name": d.name, "id": d.id, "source": d.source, "summary": d.summary,
                  "content_hash": d.content_hash, "created_by": d.created_by,
                  "created_at": d.created_at} for d in datasets.list_datasets(session, user)]
@@ -203,6 +204,16 @@ def _scenario_dict(s: Scenario, dataset: str) -> dict:
             "description": s.description}
 
 
+def _lineage(session: Session, s: Scenario) -> list[str]:
+    """This version, its parent, its parent's parent... back to the first."""
+    chain = []
+    current: Scenario | None = s
+    while current is not None:
+        chain.append(f"{current.name} v{current.version}")
+        current = session.get(Scenario, current.parent_id) if current.parent_id else None
+    return chain
+
+
 def _print_scenario(out: dict, as_json: bool) -> None:
     if as_json:
         print_json(out)
@@ -216,8 +227,8 @@ def scenario_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Scenarios (newest versions) with their latest run."""
     store = store_for(ctx)
     user = acting_user(ctx, store)
-    with action(store, user, "scenario.list") as session:
-        baseline = scenarios.baseline_run(session)
+    with action(store, user, "scenario.list", audit_ok=True) as session:
+        baseline = scenarios.baseline_run(session, user)
         rows = []
         for s in scenarios.list_scenarios(session, user):
             run = scenarios.latest_run(session, s)
@@ -249,13 +260,14 @@ def scenario_show(ctx: typer.Context,
     """Every version of a scenario, its changes, runs and KPIs."""
     store = store_for(ctx)
     user = acting_user(ctx, store)
-    with action(store, user, "scenario.show", name) as session:
+    with action(store, user, "scenario.show", name, audit_ok=True) as session:
         newest = scenarios.get_scenario(session, user, name)
         data = datasets.get_dataset_by_id(session, newest.dataset_id)
-        out = {**_scenario_dict(newest, data.name), "versions": []}
-        for v in scenarios.versions(session, name):
+        out = {**_scenario_dict(newest, data.name), "versions": [],
+               "lineage": _lineage(session, newest), "data_hash": data.content_hash}
+        for v in scenarios.versions(session, user, name):
             version_runs = []
-            for run in runs.runs_of(session, [v.id]):
+            for run in runs.runs_of(session, user, [v.id]):
                 kpis = runs.run_kpis(session, user, run)
                 version_runs.append({
                     "run": run.id, "status": run.status, "approved": run.approved,
@@ -269,7 +281,9 @@ def scenario_show(ctx: typer.Context,
         print_json(out)
         return
     console = out_console()
-    console.print(f"[bold]{escape(name)}[/] on dataset {escape(data.name)}")
+    console.print(f"[bold]{escape(name)}[/] on dataset {escape(data.name)} "
+                  f"(sha256 {out['data_hash'][:12]}); lineage "
+                  + escape(" <- ".join(out["lineage"])))
     for v in out["versions"]:
         console.print(f"  v{v['version']} by {v['created_by']}: "
                       + escape("; ".join(v["changes"]) or "no changes"))

@@ -67,8 +67,12 @@ def acting_user(ctx: typer.Context, store: Store) -> Principal:
 
 
 @contextmanager
-def action(store: Store, user: Principal, name: str, object_id: object = "") -> Iterator[Session]:
+def action(store: Store, user: Principal, name: str, object_id: object = "",
+           audit_ok: bool = False) -> Iterator[Session]:
     """A transaction for one user action; refusals and bad requests are audited, then exit 1.
+
+    Actions that change something write their own audit row with the details; reads pass
+    ``audit_ok`` so that their success is logged too.
 
     Nothing the action wrote survives a failure: its transaction is rolled back first, and
     the audit row of the refusal is written in a transaction of its own.
@@ -76,6 +80,8 @@ def action(store: Store, user: Principal, name: str, object_id: object = "") -> 
     try:
         with store.session() as session:
             yield session
+            if audit_ok:
+                audit.record(session, user.username, name, object_id=object_id)
     except (AccessDenied, NotFound, ValueError, StoreError) as exc:
         status = "refused" if isinstance(exc, AccessDenied) else "failed"
         with store.session() as session:

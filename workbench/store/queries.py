@@ -14,7 +14,7 @@ from workbench.store.models import KpiAggregated, OptimizationRun
 def approved_plan_kpis(session: Session, actor: Principal) -> tuple[OptimizationRun,
                                                                     KpiAggregated | None] | None:
     """The approved baseline run and its whole-network KPIs (None for restricted users)."""
-    run = scenarios.baseline_run(session)
+    run = scenarios.baseline_run(session, actor)
     if run is None:
         return None
     return run, runs.run_kpis(session, actor, run)

@@ -135,7 +135,11 @@ def run_kpis(session: Session, actor: Principal, run: OptimizationRun) -> KpiAgg
     return session.get(KpiAggregated, run.id)
 
 
-def runs_of(session: Session, scenario_ids: list[int]) -> list[OptimizationRun]:
-    return list(session.scalars(select(OptimizationRun)
-                                .where(OptimizationRun.scenario_id.in_(scenario_ids))
-                                .order_by(OptimizationRun.id)))
+def runs_of(session: Session, actor: Principal,
+            scenario_ids: list[int]) -> list[OptimizationRun]:
+    """Runs of the given scenario versions that the actor may see."""
+    visible = {d.id for d in session.scalars(select(Dataset))
+               if actor.sees_all or actor.visible(d.node_ids)}
+    return [r for r in session.scalars(select(OptimizationRun)
+                          .where(OptimizationRun.scenario_id.in_(scenario_ids))
+                          .order_by(OptimizationRun.id)) if r.dataset_id in visible]

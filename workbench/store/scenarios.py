@@ -83,7 +83,9 @@ def get_scenario(session: Session, actor: Principal, name: str,
     return scenario
 
 
-def versions(session: Session, name: str) -> list[Scenario]:
+def versions(session: Session, actor: Principal, name: str) -> list[Scenario]:
+    """Every version, oldest first (refused like ``get_scenario`` if not visible)."""
+    get_scenario(session, actor, name)
     return list(session.scalars(select(Scenario).where(Scenario.name == name)
                                 .order_by(Scenario.version)))
 
@@ -126,11 +128,18 @@ def approve(session: Session, actor: Principal, name: str, note: str = "") -> Ap
     return approval
 
 
-def baseline_run(session: Session) -> OptimizationRun | None:
-    """The run of the newest approval, if any plan was ever approved."""
+def baseline_run(session: Session, actor: Principal) -> OptimizationRun | None:
+    """The run of the newest approval, if any plan was ever approved and the actor may see it."""
     query = select(OptimizationRun).where(OptimizationRun.approved.is_(True)).limit(1)
-    return session.scalars(query).first()
+    run = session.scalars(query).first()
+    if run is None:
+        return None
+    dataset = session.get(Dataset, run.dataset_id)
+    return run if actor.sees_all or (dataset and actor.visible(dataset.node_ids)) else None
 
 
-def approvals(session: Session) -> list[Approval]:
+def approvals(session: Session, actor: Principal) -> list[Approval]:
+    """The approval history (who approved which run, when), for those who see all."""
+    if not actor.sees_all:
+        raise AccessDenied(f"user '{actor.username}' may not see the approval history")
     return list(session.scalars(select(Approval).order_by(Approval.id)))
