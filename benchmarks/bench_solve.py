@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import shutil
 import time
-from pathlib import Path
 
 import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
+from readme_table import write_table
 
 from workbench.clinker.demo import synthetic_network
 from workbench.clinker.model import build_model
@@ -23,7 +23,6 @@ from workbench.clinker.solve import SolveOptions, solve_network
 
 SIZES = [(3, 5, 3, "seed small", 1.0), (5, 10, 6, "seed medium", 2.0),
          (10, 20, 12, "seed large", 3.0), (20, 80, 12, "national", 30.0)]
-README = Path(__file__).with_name("README.md")
 
 
 def lp_relaxation_seconds(network: ClinkerNetwork) -> float:
@@ -64,14 +63,10 @@ def run(quick: bool, cbc_limit: float) -> list[str]:
 
 
 def write_readme(rows: list[str]) -> None:
-    header = ("| size IU/GU/periods | routes | status | build s | solve s | total s | "
-              "build share | final gap | objective ₹ | warm start ₹ | LP relaxation s | "
-              "HiGHS cold start s | CBC (1 % gap) |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-    block = "<!-- BENCH:START -->\n" + header + "\n".join(rows) + "\n<!-- BENCH:END -->"
-    text = README.read_text() if README.exists() else "<!-- BENCH:START -->\n<!-- BENCH:END -->"
-    start, end = text.index("<!-- BENCH:START -->"), text.index("<!-- BENCH:END -->")
-    README.write_text(text[:start] + block + text[end + len("<!-- BENCH:END -->"):])
+    write_table("BENCH", ["size IU/GU/periods", "routes", "status", "build s", "solve s",
+                          "total s", "build share", "final gap", "objective ₹", "warm start ₹",
+                          "LP relaxation s", "HiGHS cold start s", "CBC (1 % gap)"],
+                rows, "Solve time (`make bench`, `benchmarks/bench_solve.py`)")
 
 
 def main() -> None:

@@ -16,9 +16,9 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
+from readme_table import write_table
 from sqlalchemy.orm import Session
 
 from workbench.access import BOOTSTRAP
@@ -29,7 +29,6 @@ from workbench.store import datasets, queries, runs, scenarios
 from workbench.store.db import Store, open_store
 from workbench.store.runs import RunRecord
 
-README = Path(__file__).with_name("README.md")
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 SCENARIOS = 20
 REPEATS = 50
@@ -127,16 +126,10 @@ def run(n_runs: int) -> list[str]:
 
 
 def write_readme(lines: list[str]) -> None:
-    header = ("| store | runs | latest approved plan's KPIs ms | one scenario's KPIs by period "
-              "ms | compare two runs ms | all < 10 ms? | time to store the runs s |\n"
-              "|---|---|---|---|---|---|---|\n")
-    block = "<!-- STORE:START -->\n" + header + "\n".join(lines) + "\n<!-- STORE:END -->"
-    text = README.read_text()
-    if "<!-- STORE:START -->" not in text:
-        text += "\n## Dashboard queries (`make bench-store`)\n\n<!-- STORE:START -->\n" \
-                "<!-- STORE:END -->\n"
-    start, end = text.index("<!-- STORE:START -->"), text.index("<!-- STORE:END -->")
-    README.write_text(text[:start] + block + text[end + len("<!-- STORE:END -->"):])
+    write_table("STORE", ["store", "runs", "latest approved plan's KPIs ms",
+                          "one scenario's KPIs by period ms", "compare two runs ms",
+                          "all < 10 ms?", "time to store the runs s"],
+                lines, "Dashboard queries (`make bench-store`)")
 
 
 def main() -> None:

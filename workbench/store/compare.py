@@ -61,7 +61,9 @@ def node_changes(session: Session, run_a: int, run_b: int) -> list[dict[str, obj
 
 def _full_comparison(session: Session, run_a: OptimizationRun, run_b: OptimizationRun,
                      labels: tuple[str, str]) -> dict:
-    ka, kb = session.get(KpiAggregated, run_a.id), session.get(KpiAggregated, run_b.id)
+    both = {k.run_id: k for k in session.scalars(
+        select(KpiAggregated).where(KpiAggregated.run_id.in_((run_a.id, run_b.id))))}
+    ka, kb = both.get(run_a.id), both.get(run_b.id)
     if ka is None or kb is None:
         missing = run_a.id if ka is None else run_b.id
         raise ValueError(f"run {missing} has no plan (status not optimal or feasible) to "
