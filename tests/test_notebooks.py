@@ -27,3 +27,22 @@ def test_clinker_plan_runs_under_papermill(tmp_path, public_data):
                                     "mip_gap": 0.0}, kernel_name="python3", progress_bar=False)
     text = out.read_text()
     assert "status optimal" in text
+
+
+def test_clinker_scenarios_runs_under_papermill_and_records_runs(tmp_path):
+    from workbench.clinker import Workspace
+
+    url = f"sqlite:///{tmp_path / 'nb.db'}"
+    out = tmp_path / "scenarios.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "clinker_scenarios.ipynb"), str(out),
+                        parameters={"db_url": url, "demand_multiplier": 1.5,
+                                    "capacity_factor": 0.2}, kernel_name="python3",
+                        progress_bar=False)
+    ws = Workspace.connect(url)
+    listed = ws.scenarios().set_index("scenario")
+    assert list(listed.index) == ["base", "demand-up"]
+    assert (listed["status"] == "optimal").all()
+    # demand x 1.5 with IU_001 at 20 % costs more and serves less than the base plan
+    assert listed.loc["demand-up", "total_cost_inr"] > listed.loc["base", "total_cost_inr"]
+    assert listed.loc["demand-up", "service_level"] < listed.loc["base", "service_level"]
+    assert "Service level by period" in out.read_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,15 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from workbench.access import Permission
 from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, out_console, print_json, print_report
 from workbench.cli.plan_output import print_plan, solve_progress
-from workbench.cli.session import acting_user, action, store_for
-from workbench.clinker import persist, read_network, scenario, validate
-from workbench.clinker.network import ClinkerNetwork
-from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.cli.session import acting_user, action, store_for, user_errors, workspace
+from workbench.clinker import scenario
+from workbench.clinker.solve import SolveOptions
 from workbench.money import format_inr
-from workbench.store import audit, compare, datasets, runs, scenarios
+from workbench.store import datasets, runs, scenarios
 from workbench.store.models import Scenario
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -38,30 +35,21 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate DATA and store it as a dataset; on any error nothing is stored (exit 1)."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    network = read_network(data)
-    report = validate(network)
-    if not report.ok:
-        with action(store, user, "import", dataset) as session:
-            audit.record(session, user.username, "import", "failed", object_type="dataset",
-                         object_id=dataset, detail=report.summary())
+    ws = workspace(ctx)
+    with user_errors():
+        outcome = ws.import_data(data, dataset)
+    if not outcome.stored:
         if as_json:
-            print_json({"stored": False, "validation": report.to_dict()})
+            print_json({"stored": False, "validation": outcome.report.to_dict()})
         else:
-            print_report(report, str(data))
+            print_report(outcome.report, str(data))
             err.print("[red]nothing was stored[/]: fix the errors above and import again")
         raise typer.Exit(EXIT_FAILED)
-    with action(store, user, "import", dataset) as session:
-        stored = datasets.save_dataset(
-            session, user, name=dataset, domain=persist.DOMAIN, source=network.source,
-            tables=persist.network_tables(network), node_ids=network.node_ids(),
-            summary=network.summary(),
-            report={"ok": report.ok, "errors": len(report.errors),
-                    "warnings": len(report.warnings), "findings": [f.to_dict() for f in report]})
-        out = {"stored": True, "dataset": stored.name, "id": stored.id,
-               "content_hash": stored.content_hash, "summary": stored.summary,
-               "warnings": len(report.warnings)}
+    stored = outcome.dataset
+    assert stored is not None
+    out = {"stored": True, "dataset": stored.name, "id": stored.id,
+           "content_hash": stored.content_hash, "summary": stored.summary,
+           "warnings": len(outcome.report.warnings)}
     if as_json:
         print_json(out)
     else:
@@ -128,16 +116,6 @@ PenaltyOpt = Annotated[float | None, typer.Option(
     "--penalty", help="Unmet-demand penalty, ₹ per tonne, for every node.")]
 
 
-def _reach(changes: list[dict], network: ClinkerNetwork) -> tuple[list[str], bool]:
-    touched: set[str] = set()
-    wide = False
-    for change in changes:
-        r = scenario.reach(change, network)
-        touched |= set(r.nodes)
-        wide |= r.network_wide
-    return sorted(touched), wide
-
-
 @scenario_app.command("create")
 def scenario_create(
     ctx: typer.Context,
@@ -152,21 +130,12 @@ def scenario_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a scenario (version 1) on a dataset, optionally from another scenario."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "scenario.create", name) as session:
-        data = datasets.get_dataset(session, user, dataset)
-        network = persist.network_from_tables(datasets.dataset_tables(session, data), data.name)
-        base = scenarios.get_scenario(session, user, parent) if parent else None
+    ws = workspace(ctx)
+    with user_errors():
         changes = _changes(demand_multiplier, node, region, period, capacity, close_route,
                            penalty)
-        scenario.apply(network, [*(base.changes if base else []), *changes])  # checks them
-        touched, wide = _reach(changes, network)
-        created = scenarios.create_scenario(session, user, name, data, changes, touched,
-                                            network_wide=wide, parent=base,
-                                            description=description)
-        out = _scenario_dict(created, data.name)
-    _print_scenario(out, as_json)
+        created = ws.create_scenario(name, dataset, parent, changes, description)
+    _print_scenario(_scenario_dict(created, dataset), as_json)
 
 
 @scenario_app.command("edit")
@@ -178,23 +147,14 @@ def scenario_edit(
     penalty: PenaltyOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Add changes as a new version; older versions and their results stay."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "scenario.edit", name) as session:
-        current = scenarios.get_scenario(session, user, name)
-        data = datasets.get_dataset_by_id(session, current.dataset_id)
-        network = persist.network_from_tables(datasets.dataset_tables(session, data), data.name)
+    ws = workspace(ctx)
+    with user_errors():
         changes = _changes(demand_multiplier, node, region, period, capacity, close_route,
                            penalty)
-        if not changes:
-            raise ValueError("no change given: add --demand-multiplier, --capacity, "
-                             "--close-route or --penalty")
-        scenario.apply(network, [*current.changes, *changes])
-        touched, wide = _reach(changes, network)
-        version = scenarios.edit_scenario(session, user, name, changes, touched,
-                                          network_wide=wide)
-        out = _scenario_dict(version, data.name)
-    _print_scenario(out, as_json)
+        version = ws.edit_scenario(name, changes)
+    with ws.store.session() as session:
+        dataset = datasets.get_dataset_by_id(session, version.dataset_id).name
+    _print_scenario(_scenario_dict(version, dataset), as_json)
 
 
 def _scenario_dict(s: Scenario, dataset: str) -> dict:
@@ -225,20 +185,11 @@ def _print_scenario(out: dict, as_json: bool) -> None:
 @scenario_app.command("list")
 def scenario_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Scenarios (newest versions) with their latest run."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "scenario.list", audit_ok=True) as session:
-        baseline = scenarios.baseline_run(session, user)
-        rows = []
-        for s in scenarios.list_scenarios(session, user):
-            run = scenarios.latest_run(session, s)
-            kpis = runs.run_kpis(session, user, run) if run else None
-            rows.append({"name": s.name, "version": s.version, "changes": len(s.changes),
-                         "latest_run": run.id if run else None,
-                         "status": run.status if run else None,
-                         "total_cost_inr": kpis.total_cost_inr if kpis else None,
-                         "service_level": kpis.service_level if kpis else None,
-                         "approved": bool(baseline and run and baseline.id == run.id)})
+    ws = workspace(ctx)
+    with user_errors():
+        frame = ws.scenarios()
+    frame = frame.rename(columns={"scenario": "name"})
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     if as_json:
         print_json(rows)
         return
@@ -301,18 +252,9 @@ def scenario_compare(
     as_json: JsonOpt = False,
 ) -> None:
     """Compare the latest plans of A and B: costs (₹ and %), service level, nodes that move."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "scenario.compare", f"{a} vs {b}") as session:
-        pair = []
-        for name in (a, b):
-            s = scenarios.get_scenario(session, user, name)
-            run = scenarios.latest_run(session, s, with_plan=True)
-            if run is None:
-                raise ValueError(f"scenario '{name}' has no solved plan; run `workbench solve "
-                                 f"--scenario {name}` first")
-            pair.append(run)
-        result = compare.compare_runs(session, user, pair[0], pair[1], (a, b))
+    ws = workspace(ctx)
+    with user_errors():
+        result = ws.compare(a, b)
     if as_json:
         print_json(result)
         return
@@ -346,12 +288,11 @@ def scenario_approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Approve the scenario's latest plan as the baseline (the history is kept)."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "scenario.approve", name) as session:
-        approval = scenarios.approve(session, user, name, note)
-        out = {"scenario": name, "run": approval.run_id, "approved_by": approval.approved_by,
-               "approved_at": approval.approved_at}
+    ws = workspace(ctx)
+    with user_errors():
+        approval = ws.approve(name, note)
+    out = {"scenario": name, "run": approval.run_id, "approved_by": approval.approved_by,
+           "approved_at": approval.approved_at}
     if as_json:
         print_json(out)
     else:
@@ -360,27 +301,14 @@ def scenario_approve(
 
 def solve_scenario(ctx: typer.Context, name: str, options: SolveOptions, as_json: bool) -> None:
     """Solve a stored scenario and record the run, its results and KPIs in one transaction."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "run", name) as session:
-        user.require(Permission.RUN, "run plans")
-        s = scenarios.get_scenario(session, user, name)
-        data = datasets.get_dataset_by_id(session, s.dataset_id)
-        network = scenario.apply(
-            persist.network_from_tables(datasets.dataset_tables(session, data), data.name),
-            s.changes)
-        version = s.version
-    started = datetime.now(UTC)
-    with solve_progress() as on_progress:
-        result = solve_network(network, options, progress=on_progress)
-    with action(store, user, "run", name) as session:
-        s = scenarios.get_scenario(session, user, name, version)
-        run = runs.save_run(session, user, s,
-                            persist.run_record(result, network, options, started))
-        run_id = run.id
+    ws = workspace(ctx)
+    with user_errors(), solve_progress() as on_progress:
+        stored = ws.solve(name, options, progress=on_progress)
+    result = stored.result
     if as_json:
-        print_json({"run_id": run_id, "scenario": name, "version": version, **result.to_dict()})
+        print_json({"run_id": stored.run_id, "scenario": name, "version": stored.version,
+                    **result.to_dict()})
     else:
-        print_plan(result, f"scenario {name} v{version}")
-        err.print(f"recorded run {run_id}")
+        print_plan(result, f"scenario {name} v{stored.version}")
+        err.print(f"recorded run {stored.run_id}")
     raise typer.Exit(EXIT_OK if result.status.has_plan else EXIT_FAILED)

@@ -11,10 +11,10 @@ import typer
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from workbench.access import AccessDenied, Principal
+from workbench.access import Principal
 from workbench.cli.app import EXIT_FAILED, err
-from workbench.store import audit
-from workbench.store.datasets import NotFound
+from workbench.clinker.workspace import Workspace
+from workbench.store.actions import USER_ERRORS, audited
 from workbench.store.db import Store, StoreError, open_store
 from workbench.store.users import LoginFailed, has_users, login
 
@@ -69,22 +69,23 @@ def acting_user(ctx: typer.Context, store: Store) -> Principal:
 @contextmanager
 def action(store: Store, user: Principal, name: str, object_id: object = "",
            audit_ok: bool = False) -> Iterator[Session]:
-    """A transaction for one user action; refusals and bad requests are audited, then exit 1.
-
-    Actions that change something write their own audit row with the details; reads pass
-    ``audit_ok`` so that their success is logged too.
-
-    Nothing the action wrote survives a failure: its transaction is rolled back first, and
-    the audit row of the refusal is written in a transaction of its own.
-    """
+    """An audited action (see :func:`workbench.store.actions.audited`); user errors exit 1."""
     try:
-        with store.session() as session:
+        with audited(store, user, name, object_id, audit_ok) as session:
             yield session
-            if audit_ok:
-                audit.record(session, user.username, name, object_id=object_id)
-    except (AccessDenied, NotFound, ValueError, StoreError) as exc:
-        status = "refused" if isinstance(exc, AccessDenied) else "failed"
-        with store.session() as session:
-            audit.record(session, user.username, name, status, object_id=object_id,
-                         detail=str(exc))
+    except USER_ERRORS as exc:
         raise fail(str(exc)) from None
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Show a user error (already audited by the action) as a message and exit 1."""
+    try:
+        yield
+    except (*USER_ERRORS, LoginFailed) as exc:
+        raise fail(str(exc)) from None
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    store = store_for(ctx)
+    return Workspace(store, acting_user(ctx, store))

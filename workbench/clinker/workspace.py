@@ -1,0 +1,229 @@
+"""A planner's handle on the plan store: import, scenarios, solve, compare, approve.
+
+The command line and the notebooks use this same class, so a run started from JupyterLab is
+recorded, audited and access-checked exactly like one started by ``workbench solve``::
+
+    from workbench.clinker import Workspace, scenario
+    ws = Workspace.connect()                       # WORKBENCH_DB_URL or ./workbench.db
+    ws.import_data("data/", dataset="nov")
+    ws.create_scenario("base", dataset="nov")
+    ws.create_scenario("monsoon", dataset="nov", parent="base",
+                       changes=[scenario.demand_multiplier(0.8, region="East")])
+    ws.solve("base"); ws.solve("monsoon")
+    ws.compare("base", "monsoon")["costs_inr"]["total_cost_inr"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from workbench.access import Permission, Principal
+from workbench.clinker import persist, scenario
+from workbench.clinker.network import ClinkerNetwork
+from workbench.clinker.readers import read_network
+from workbench.clinker.results import PlanResult
+from workbench.clinker.solve import ProgressCallback, SolveOptions, solve_network
+from workbench.clinker.validation import validate
+from workbench.findings import ValidationReport
+from workbench.store import audit, compare, datasets, queries, runs, scenarios
+from workbench.store.actions import audited
+from workbench.store.db import Store, open_store
+from workbench.store.models import Approval, Dataset, Scenario
+from workbench.store.users import LoginFailed, login
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """The validation report, and the stored dataset (None when the data had errors)."""
+
+    report: ValidationReport
+    dataset: Dataset | None
+
+    @property
+    def stored(self) -> bool:
+        return self.dataset is not None
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    run_id: int
+    scenario: str
+    version: int
+    result: PlanResult
+
+
+@dataclass
+class Workspace:
+    store: Store
+    user: Principal
+
+    @classmethod
+    def connect(cls, url: str | None = None, username: str | None = None,
+                password: str | None = None) -> Workspace:
+        """Open the store (migrating it if needed) and log in; the login is audited."""
+        store = open_store(url)
+        refused: LoginFailed | None = None
+        with store.session() as session:
+            try:
+                user = login(session, username, password)
+            except LoginFailed as exc:
+                refused = exc  # caught inside the transaction so its audit row commits
+        if refused is not None:
+            store.dispose()
+            raise refused
+        return cls(store, user)
+
+    def close(self) -> None:
+        self.store.dispose()
+
+    # --- datasets -------------------------------------------------------------------------
+    def import_data(self, path: str | Path, dataset: str) -> ImportOutcome:
+        """Validate, then store; data with errors is not stored (the failure is audited)."""
+        network = read_network(path)
+        report = validate(network)
+        if not report.ok:
+            with self.store.session() as session:
+                audit.record(session, self.user.username, "import", "failed",
+                             object_type="dataset", object_id=dataset, detail=report.summary())
+            return ImportOutcome(report, None)
+        return ImportOutcome(report, self.store_network(network, dataset, report))
+
+    def store_network(self, network: ClinkerNetwork, dataset: str,
+                      report: ValidationReport | None = None) -> Dataset:
+        """Store an in-memory network (for example a generated one) as a dataset."""
+        report = report or validate(network)
+        if not report.ok:
+            raise ValueError(f"dataset '{dataset}' has {report.summary()}; nothing was stored")
+        with audited(self.store, self.user, "import", dataset) as session:
+            return datasets.save_dataset(
+                session, self.user, name=dataset, domain=persist.DOMAIN,
+                source=network.source or "in-memory network",
+                tables=persist.network_tables(network), node_ids=network.node_ids(),
+                summary=network.summary(),
+                report={"ok": report.ok, "errors": len(report.errors),
+                        "warnings": len(report.warnings),
+                        "findings": [f.to_dict() for f in report]})
+
+    def datasets(self) -> list[Dataset]:
+        with audited(self.store, self.user, "dataset.list", audit_ok=True) as session:
+            return datasets.list_datasets(session, self.user)
+
+    # --- scenarios ------------------------------------------------------------------------
+    def create_scenario(self, name: str, dataset: str, parent: str | None = None,
+                        changes: Sequence[scenario.Change] = (),
+                        description: str = "") -> Scenario:
+        with audited(self.store, self.user, "scenario.create", name) as session:
+            data = datasets.get_dataset(session, self.user, dataset)
+            base = scenarios.get_scenario(session, self.user, parent) if parent else None
+            network = _network(session, data)
+            scenario.apply(network, [*(base.changes if base else []), *changes])  # checks
+            touched, wide = _reach(list(changes), network)
+            return scenarios.create_scenario(session, self.user, name, data, list(changes),
+                                             touched, network_wide=wide, parent=base,
+                                             description=description)
+
+    def edit_scenario(self, name: str, changes: Sequence[scenario.Change]) -> Scenario:
+        """A new version with these changes added; older versions keep their runs."""
+        with audited(self.store, self.user, "scenario.edit", name) as session:
+            if not changes:
+                raise ValueError("no change given: add a demand multiplier, a capacity "
+                                 "factor, a closed route or a penalty")
+            current = scenarios.get_scenario(session, self.user, name)
+            network = _network(session, datasets.get_dataset_by_id(session,
+                                                                   current.dataset_id))
+            scenario.apply(network, [*current.changes, *changes])
+            touched, wide = _reach(list(changes), network)
+            return scenarios.edit_scenario(session, self.user, name, list(changes), touched,
+                                           network_wide=wide)
+
+    def scenario_network(self, name: str, version: int | None = None) -> ClinkerNetwork:
+        """The scenario's data with its changes applied, ready to inspect or solve."""
+        with audited(self.store, self.user, "scenario.read", name, audit_ok=True) as session:
+            s = scenarios.get_scenario(session, self.user, name, version)
+            data = datasets.get_dataset_by_id(session, s.dataset_id)
+            return scenario.apply(_network(session, data), s.changes)
+
+    def scenarios(self) -> pd.DataFrame:
+        """Newest version of each scenario with its latest run and headline KPIs."""
+        with audited(self.store, self.user, "scenario.list", audit_ok=True) as session:
+            baseline = scenarios.baseline_run(session, self.user)
+            rows = []
+            for s in scenarios.list_scenarios(session, self.user):
+                run = scenarios.latest_run(session, s)
+                kpis = runs.run_kpis(session, self.user, run) if run else None
+                rows.append({
+                    "scenario": s.name, "version": s.version, "changes": len(s.changes),
+                    "latest_run": run.id if run else None,
+                    "status": run.status if run else None,
+                    "total_cost_inr": kpis.total_cost_inr if kpis else None,
+                    "service_level": kpis.service_level if kpis else None,
+                    "approved": bool(baseline and run and baseline.id == run.id)})
+        return pd.DataFrame(rows, columns=["scenario", "version", "changes", "latest_run",
+                                           "status", "total_cost_inr", "service_level",
+                                           "approved"])
+
+    # --- runs -----------------------------------------------------------------------------
+    def solve(self, name: str, options: SolveOptions | None = None,
+              progress: ProgressCallback | None = None) -> StoredRun:
+        """Solve the scenario's newest version and record the run, results and KPIs."""
+        options = options or SolveOptions()
+        with audited(self.store, self.user, "run", name) as session:
+            self.user.require(Permission.RUN, "run plans")
+            s = scenarios.get_scenario(session, self.user, name)
+            data = datasets.get_dataset_by_id(session, s.dataset_id)
+            network = scenario.apply(_network(session, data), s.changes)
+            version = s.version
+        started = datetime.now(UTC)
+        result = solve_network(network, options, progress=progress)
+        with audited(self.store, self.user, "run", name) as session:
+            s = scenarios.get_scenario(session, self.user, name, version)
+            run = runs.save_run(session, self.user, s,
+                                persist.run_record(result, network, options, started))
+            return StoredRun(run.id, name, version, result)
+
+    def kpis_by_period(self, name: str) -> pd.DataFrame:
+        with audited(self.store, self.user, "kpi.read", name, audit_ok=True) as session:
+            return queries.scenario_kpis_by_period(session, self.user, name)
+
+    def results(self, run_id: int, table: str) -> pd.DataFrame:
+        """production, shipments, stock, unmet or shadow_prices of a run (own nodes only)."""
+        with audited(self.store, self.user, "run.read", run_id, audit_ok=True) as session:
+            return runs.results(session, self.user, runs.get_run(session, self.user, run_id),
+                                table)
+
+    def compare(self, a: str, b: str) -> dict:
+        """Latest plans of A and B: costs (₹, %), service level, nodes that move most."""
+        with audited(self.store, self.user, "scenario.compare", f"{a} vs {b}") as session:
+            pair = []
+            for name in (a, b):
+                run = scenarios.latest_run(session, scenarios.get_scenario(session, self.user,
+                                                                           name),
+                                           with_plan=True)
+                if run is None:
+                    raise ValueError(f"scenario '{name}' has no solved plan; solve it first")
+                pair.append(run)
+            return compare.compare_runs(session, self.user, pair[0], pair[1], (a, b))
+
+    def approve(self, name: str, note: str = "") -> Approval:
+        with audited(self.store, self.user, "scenario.approve", name) as session:
+            return scenarios.approve(session, self.user, name, note)
+
+
+def _network(session: Session, data: Dataset) -> ClinkerNetwork:
+    return persist.network_from_tables(datasets.dataset_tables(session, data), data.name)
+
+
+def _reach(changes: list[scenario.Change], network: ClinkerNetwork) -> tuple[list[str], bool]:
+    touched: set[str] = set()
+    wide = False
+    for change in changes:
+        r = scenario.reach(change, network)
+        touched |= set(r.nodes)
+        wide |= r.network_wide
+    return sorted(touched), wide
