@@ -342,3 +342,17 @@ def test_public_workbook_survives_the_store_with_its_regression_plan(store, publ
     assert result.status == "optimal"
     assert result.objective_inr == pytest.approx(PUBLIC_OBJECTIVE_INR, rel=1e-9)
     assert result.unmet_demand_t == pytest.approx(PUBLIC_UNMET_T, rel=1e-6)
+
+
+def test_migrations_go_down_and_up_again(store) -> None:
+    from alembic import command
+
+    from workbench.store.db import alembic_config, upgrade
+
+    config = alembic_config(store.engine)
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
+    assert upgrade(store.engine) == (None, "0002")
+    assert set(inspect(store.engine).get_table_names()) >= TABLES

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +110,15 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
     assert cli("restore", str(path), **admin).returncode == 0
     names = [s["name"] for s in as_json(cli("scenario", "list", "--json", **planner))]
     assert names == ["base", "squeeze"]
+
+
+def test_default_store_is_workbench_db_in_the_current_directory(tmp_path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKBENCH_DB_URL", "WORKBENCH_USER")}
+    done = subprocess.run([str(Path(sys.executable).with_name("workbench")), "db", "upgrade",
+                           "--json"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["url"] == "sqlite:///workbench.db"
+    assert (tmp_path / "workbench.db").is_file()
