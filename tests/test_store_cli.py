@@ -87,11 +87,16 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
     approved = as_json(cli("scenario", "approve", "base", "--json", **planner))
     assert approved["run"] == base["run_id"]
 
+    against = as_json(cli("scenario", "compare", "squeeze", "--json", **planner))
+    assert against["a"]["run_id"] == base["run_id"] and against["a"]["label"] == "baseline"
     mine = as_json(cli("scenario", "show", "base", "--json", **gm))
     assert mine["versions"][0]["runs"][0]["objective_inr"] is None  # not network totals
     lineage = as_json(cli("scenario", "show", "squeeze", "--json", **planner))["lineage"]
     assert lineage == ["squeeze v1", "base v1"]
 
+    junk = tmp_path / "junk.backup"
+    junk.write_bytes(b"not a backup")
+    assert cli("restore", str(junk), **admin).returncode == 1
     log = as_json(cli("audit", "--json", "--limit", "500", **admin))
     seen = {(e["action"], e["status"]) for e in log}
     for expected in [("login", "ok"), ("login", "refused"), ("user.add", "ok"),
@@ -99,7 +104,8 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
                      ("scenario.create", "failed"), ("run", "optimal"),
                      ("scenario.compare", "ok"), ("scenario.approve", "ok"),
                      ("scenario.approve", "refused"), ("run", "refused"),
-                     ("scenario.show", "ok"), ("dataset.list", "ok"), ("user.list", "ok")]:
+                     ("scenario.show", "ok"), ("dataset.list", "ok"), ("user.list", "ok"),
+                     ("restore", "failed")]:
         assert expected in seen, expected
     assert all(e["user"] for e in log)
 

@@ -117,13 +117,17 @@ def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @user_app.command("disable")
 def user_disable(ctx: typer.Context,
-                 username: Annotated[str, typer.Argument(help="Login name.")]) -> None:
+                 username: Annotated[str, typer.Argument(help="Login name.")],
+                 as_json: JsonOpt = False) -> None:
     """Disable a user: they can no longer log in; their history stays."""
     store = store_for(ctx)
     actor = acting_user(ctx, store)
     with action(store, actor, "user.disable", username) as session:
         users.disable_user(session, actor, username)
-    err.print(f"disabled user {username}")
+    if as_json:
+        print_json({"username": username, "disabled": True})
+    else:
+        err.print(f"disabled user {username}")
 
 
 @app.command("audit")
@@ -154,30 +158,41 @@ def audit_command(
 
 @app.command("backup")
 def backup_command(ctx: typer.Context,
-                   path: Annotated[Path, typer.Argument(help="Backup file to create.")]) -> None:
+                   path: Annotated[Path, typer.Argument(help="Backup file to create.")],
+                   as_json: JsonOpt = False) -> None:
     """Copy the store to PATH while it stays in use (SQLite backup API, or pg_dump)."""
     store = store_for(ctx)
     actor = acting_user(ctx, store)
     with action(store, actor, "backup", path):
         actor.require(Permission.ADMINISTER, "back up the store")
+        err.print(f"backing up {store.url} to {path} ...")
         backup.backup(store, path)
-        err.print(f"backed up {store.url} to {path}")
     with store.session() as session:
         audit.record(session, actor.username, "backup", object_type="file", object_id=path)
+    out = {"url": store.url, "path": str(path), "bytes": path.stat().st_size}
+    if as_json:
+        print_json(out)
+    else:
+        err.print(f"backed up {store.url} to {path} ({out['bytes']:,} bytes)")
 
 
 @app.command("restore")
 def restore_command(ctx: typer.Context,
-                    path: Annotated[Path, typer.Argument(help="Backup file to restore.")]) -> None:
-    """Replace the store's contents with the backup at PATH."""
+                    path: Annotated[Path, typer.Argument(help="Backup file to restore.")],
+                    as_json: JsonOpt = False) -> None:
+    """Replace the store's contents with the backup at PATH, then migrate it if needed."""
     store = store_for(ctx)
     actor = acting_user(ctx, store)
     with action(store, actor, "restore", path):
         actor.require(Permission.ADMINISTER, "restore the store")
-    try:
+        err.print(f"restoring {store.url} from {path} ...")
+    # the restore replaces every table, so it runs outside any session of ours; its audit row
+    # goes into the restored store (or, on failure, into the untouched one)
+    with action(store, actor, "restore", path):
         backup.restore(store, path)
-    except backup.StoreError as exc:
-        raise fail(str(exc)) from None
     with store.session() as session:
         audit.record(session, actor.username, "restore", object_type="file", object_id=path)
-    err.print(f"restored {store.url} from {path}")
+    if as_json:
+        print_json({"url": store.url, "path": str(path), "restored": True})
+    else:
+        err.print(f"restored {store.url} from {path}")

@@ -248,7 +248,9 @@ def scenario_show(ctx: typer.Context,
 def scenario_compare(
     ctx: typer.Context,
     a: Annotated[str, typer.Argument(help="First scenario (the reference).")],
-    b: Annotated[str, typer.Argument(help="Second scenario.")],
+    b: Annotated[str | None, typer.Argument(
+        help="Second scenario; without it, A is compared against the approved baseline.")]
+    = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare the latest plans of A and B: costs (₹ and %), service level, nodes that move."""

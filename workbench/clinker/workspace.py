@@ -197,18 +197,29 @@ class Workspace:
             return runs.results(session, self.user, runs.get_run(session, self.user, run_id),
                                 table)
 
-    def compare(self, a: str, b: str) -> dict:
-        """Latest plans of A and B: costs (₹, %), service level, nodes that move most."""
-        with audited(self.store, self.user, "scenario.compare", f"{a} vs {b}") as session:
-            pair = []
-            for name in (a, b):
+    def compare(self, a: str, b: str | None = None) -> dict:
+        """Latest plans of A and B: costs (₹, %), service level, nodes that move most.
+
+        Without B, A is compared against the approved baseline plan.
+        """
+        with audited(self.store, self.user, "scenario.compare", f"{a} vs {b or 'baseline'}"
+                     ) as session:
+            latest = {}
+            for name in (a, b) if b else (a,):
                 run = scenarios.latest_run(session, scenarios.get_scenario(session, self.user,
                                                                            name),
                                            with_plan=True)
                 if run is None:
                     raise ValueError(f"scenario '{name}' has no solved plan; solve it first")
-                pair.append(run)
-            return compare.compare_runs(session, self.user, pair[0], pair[1], (a, b))
+                latest[name] = run
+            if b:
+                return compare.compare_runs(session, self.user, latest[a], latest[b], (a, b))
+            baseline = scenarios.baseline_run(session, self.user)
+            if baseline is None:
+                raise ValueError("no plan has been approved yet: name two scenarios, or "
+                                 "approve a baseline first")
+            return compare.compare_runs(session, self.user, baseline, latest[a],
+                                        ("baseline", a))
 
     def approve(self, name: str, note: str = "") -> Approval:
         with audited(self.store, self.user, "scenario.approve", name) as session:
