@@ -356,3 +356,9 @@ def test_migrations_go_down_and_up_again(store) -> None:
     assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
     assert upgrade(store.engine) == (None, "0002")
     assert set(inspect(store.engine).get_table_names()) >= TABLES
+
+
+def test_schema_head_constant_matches_the_migration_scripts(store) -> None:
+    from workbench.store.db import SCHEMA_HEAD
+
+    assert head_revision(store.engine) == SCHEMA_HEAD

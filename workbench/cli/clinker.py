@@ -12,7 +12,7 @@ from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, print_json, print_
 from workbench.cli.plan_output import print_plan, solve_progress
 from workbench.clinker import read_network, validate
 from workbench.clinker.demo import demo_network
-from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.clinker.options import SolveOptions
 from workbench.clinker.writers import write_csv_folder, write_workbook
 
 DataArg = Annotated[Path, typer.Argument(
@@ -89,6 +89,8 @@ def solve_command(
 
         solve_scenario(ctx, scenario, options, as_json)
     assert data is not None
+    from workbench.clinker.solve import solve_network  # Pyomo loads only when solving
+
     network = read_network(data)
     with solve_progress() as on_progress:
         result = solve_network(network, options, progress=on_progress)

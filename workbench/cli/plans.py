@@ -14,7 +14,7 @@ from workbench.cli.app import EXIT_FAILED, EXIT_OK, app, err, out_console, print
 from workbench.cli.plan_output import print_plan, solve_progress
 from workbench.cli.session import acting_user, action, store_for, user_errors, workspace
 from workbench.clinker import scenario
-from workbench.clinker.solve import SolveOptions
+from workbench.clinker.options import SolveOptions
 from workbench.money import format_inr
 from workbench.store import datasets, runs, scenarios
 from workbench.store.models import Scenario

@@ -13,9 +13,9 @@ import pandas as pd
 
 from workbench.clinker.model_data import prepare
 from workbench.clinker.network import ClinkerNetwork
+from workbench.clinker.options import SolveOptions
 from workbench.clinker.readers import from_contract_tables
 from workbench.clinker.results import PlanResult
-from workbench.clinker.solve import SolveOptions
 from workbench.clinker.sources import RawSource, RawTable
 from workbench.clinker.writers import contract_tables
 from workbench.store.datasets import Tables, content_hash

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
-import pandera.pandas as pa
 
 from workbench.findings import Finding, error, warning
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 Kind = Literal["text", "number", "integer", "flag"]
 
@@ -221,6 +223,8 @@ def _case_hint(name: str, present: list[str]) -> str:
 
 
 def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    import pandera.pandas as pa  # loaded on first validation: commands that only read skip it
+
     """The single-table rules of the contract for typed frames from :func:`parse_table`."""
     columns: dict[str, pa.Column] = {}
     for col in spec.columns:
@@ -254,6 +258,8 @@ def _schema_check_name(check: str, column: str) -> tuple[str, str]:
 
 def schema_findings(spec: TableSpec, frame: pd.DataFrame, file: str) -> list[Finding]:
     """Run the pandera schema lazily and turn every failure case into a Finding."""
+    import pandera.pandas as pa
+
     if frame.empty:
         return []
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -17,23 +16,11 @@ from workbench.clinker.extract import cost_breakdown, plan_frames, plan_kpis
 from workbench.clinker.model import build_model
 from workbench.clinker.model_data import ModelData, prepare
 from workbench.clinker.network import ClinkerNetwork
-from workbench.clinker.progress import HighsLogStream, SolveProgress
+from workbench.clinker.options import ProgressCallback, SolveOptions
+from workbench.clinker.progress import HighsLogStream
 from workbench.clinker.results import PlanResult, PlanStatus
 from workbench.clinker.validation import validate
 from workbench.clinker.warmstart import WarmStart, give_to_highs, rounded_rail_start
-
-ProgressCallback = Callable[[SolveProgress], None]
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    solver: str = "highs"
-    mip_gap: float | None = None  # None: the network's settings
-    time_limit_s: float | None = None
-    shadow_prices: bool = True
-    explain_infeasibility: bool = True
-    threads: int | None = None
-    warm_start: bool = True  # round-the-rail-rakes heuristic before HiGHS (highs only)
 
 
 @dataclass

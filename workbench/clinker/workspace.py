@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from workbench.access import Permission, Principal
 from workbench.clinker import persist, scenario
 from workbench.clinker.network import ClinkerNetwork
+from workbench.clinker.options import ProgressCallback, SolveOptions
 from workbench.clinker.readers import read_network
 from workbench.clinker.results import PlanResult
-from workbench.clinker.solve import ProgressCallback, SolveOptions, solve_network
 from workbench.clinker.validation import validate
 from workbench.findings import ValidationReport
 from workbench.store import audit, compare, datasets, queries, runs, scenarios
@@ -172,6 +172,8 @@ class Workspace:
     def solve(self, name: str, options: SolveOptions | None = None,
               progress: ProgressCallback | None = None) -> StoredRun:
         """Solve the scenario's newest version and record the run, results and KPIs."""
+        from workbench.clinker.solve import solve_network  # Pyomo loads only when solving
+
         options = options or SolveOptions()
         with audited(self.store, self.user, "run", name) as session:
             self.user.require(Permission.RUN, "run plans")

@@ -7,16 +7,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 DEFAULT_URL = "sqlite:///workbench.db"
+# The newest migration. Checked against the migration scripts by a test; kept as a constant so
+# that opening an up-to-date store does not have to load Alembic at all.
+SCHEMA_HEAD = "0002"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -52,6 +55,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("workbench.store") / "migrations"))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -59,16 +64,24 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision(engine: Engine) -> str | None:
+    """The newest revision among the migration scripts."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The store's schema revision; None for an empty database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Run pending migrations; returns (revision before, revision after)."""
+    from alembic import command
+
     before = current_revision(engine)
     config = alembic_config(engine)
     with engine.begin() as conn:
@@ -108,7 +121,7 @@ def open_store(url: str | None = None, migrate: bool = True) -> Store:
     """Connect and, unless told not to, bring the schema up to date (first use creates it)."""
     engine = make_engine(url)
     try:
-        if migrate and current_revision(engine) != head_revision(engine):
+        if migrate and current_revision(engine) != SCHEMA_HEAD:
             upgrade(engine)
     except Exception as exc:
         engine.dispose()
