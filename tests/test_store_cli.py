@@ -128,3 +128,13 @@ def test_default_store_is_workbench_db_in_the_current_directory(tmp_path) -> Non
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["url"] == "sqlite:///workbench.db"
     assert (tmp_path / "workbench.db").is_file()
+
+
+@pytest.mark.parametrize("url, says", [("not a url", "is not a database URL"),
+                                       ("mysql://u@127.0.0.1/db", "SQLite or PostgreSQL"),
+                                       ("postgresql://u@127.0.0.1:1/db", "cannot open the store"),
+                                       ("sqlite:////no/such/folder/x.db", "cannot open the store")])
+def test_bad_store_urls_get_a_message_and_exit_1(url, says, tmp_path) -> None:
+    done = run_cli("dataset", "list", env={"WORKBENCH_DB_URL": url}, cwd=tmp_path)
+    assert done.returncode == 1
+    assert says in done.stderr and "Traceback" not in done.stderr

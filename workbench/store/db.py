@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
@@ -46,8 +47,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+SUPPORTED = ("sqlite", "postgresql")
+
+
 def make_engine(url: str | None = None) -> Engine:
-    resolved = database_url(url)
+    try:
+        resolved = make_url(database_url(url))
+    except ArgumentError:
+        raise StoreError(f"'{url or os.environ.get('WORKBENCH_DB_URL')}' is not a database URL; "
+                         "use sqlite:///path/to/workbench.db or "
+                         "postgresql://user@host:5432/dbname") from None
+    if resolved.get_backend_name() not in SUPPORTED:
+        raise StoreError(f"the store runs on SQLite or PostgreSQL, not "
+                         f"{resolved.get_backend_name()}; use sqlite:///path/to/workbench.db or "
+                         "postgresql://user@host:5432/dbname")
     engine = create_engine(resolved, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
