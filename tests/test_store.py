@@ -362,3 +362,27 @@ def test_schema_head_constant_matches_the_migration_scripts(store) -> None:
     from workbench.store.db import SCHEMA_HEAD
 
     assert head_revision(store.engine) == SCHEMA_HEAD
+
+
+def test_two_writers_with_their_own_connections_both_land(store_url, planned, store) -> None:
+    """As two `workbench solve --scenario` processes would: separate engines, same store."""
+    errors: list[Exception] = []
+
+    def writer() -> None:
+        own = open_store(store_url)
+        try:
+            for _ in range(5):
+                solve_and_store(own, "base")
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    before = _run_count(store)
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert _run_count(store) == before + 10
