@@ -206,14 +206,7 @@ class Workspace:
         """
         with audited(self.store, self.user, "scenario.compare", f"{a} vs {b or 'baseline'}"
                      ) as session:
-            latest = {}
-            for name in (a, b) if b else (a,):
-                run = scenarios.latest_run(session, scenarios.get_scenario(session, self.user,
-                                                                           name),
-                                           with_plan=True)
-                if run is None:
-                    raise ValueError(f"scenario '{name}' has no solved plan; solve it first")
-                latest[name] = run
+            latest = {n: scenarios.latest_plan(session, self.user, n) for n in (a, b) if n}
             if b:
                 return compare.compare_runs(session, self.user, latest[a], latest[b], (a, b))
             baseline = scenarios.baseline_run(session, self.user)

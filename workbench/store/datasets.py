@@ -47,15 +47,20 @@ def save_dataset(session: Session, actor: Principal, *, name: str, domain: str, 
     return dataset
 
 
-def _visible(actor: Principal, dataset: Dataset) -> bool:
-    return actor.sees_all or bool(actor.visible(dataset.node_ids))
+def visible_to(actor: Principal, dataset: Dataset | None) -> bool:
+    """A dataset (and its scenarios and runs) is visible if it holds one of the actor's nodes."""
+    return dataset is not None and (actor.sees_all or bool(actor.visible(dataset.node_ids)))
+
+
+def visible_dataset_ids(session: Session, actor: Principal) -> set[int]:
+    return {d.id for d in session.scalars(select(Dataset)) if visible_to(actor, d)}
 
 
 def get_dataset(session: Session, actor: Principal, name: str) -> Dataset:
     dataset = session.scalar(select(Dataset).where(Dataset.name == name))
     if dataset is None:
         raise NotFound(f"no dataset named '{name}'; `workbench dataset list` shows them")
-    if not _visible(actor, dataset):
+    if not visible_to(actor, dataset):
         raise AccessDenied(f"user '{actor.username}' may not see dataset '{name}'")
     return dataset
 
@@ -70,7 +75,7 @@ def get_dataset_by_id(session: Session, dataset_id: int) -> Dataset:
 
 def list_datasets(session: Session, actor: Principal) -> list[Dataset]:
     every = session.scalars(select(Dataset).order_by(Dataset.id))
-    return [d for d in every if _visible(actor, d)]
+    return [d for d in every if visible_to(actor, d)]
 
 
 def dataset_tables(session: Session, dataset: Dataset) -> Tables:

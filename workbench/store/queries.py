@@ -31,11 +31,5 @@ def scenario_kpis_by_period(session: Session, actor: Principal, name: str) -> pd
 
 def compare_scenarios(session: Session, actor: Principal, a: str, b: str) -> dict:
     """Side-by-side of two scenarios' latest plans, read-only (nothing is stored)."""
-    pair = []
-    for name in (a, b):
-        run = scenarios.latest_run(session, scenarios.get_scenario(session, actor, name),
-                                   with_plan=True)
-        if run is None:
-            raise ValueError(f"scenario '{name}' has no solved plan")
-        pair.append(run)
-    return build_comparison(session, actor, pair[0], pair[1], (a, b))
+    return build_comparison(session, actor, scenarios.latest_plan(session, actor, a),
+                            scenarios.latest_plan(session, actor, b), (a, b))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from workbench import __version__
 from workbench.access import AccessDenied, Permission, Principal
 from workbench.store import audit
-from workbench.store.datasets import NotFound
+from workbench.store.datasets import NotFound, visible_dataset_ids, visible_to
 from workbench.store.models import (
     NETWORK,
     Base,
@@ -91,8 +91,7 @@ def get_run(session: Session, actor: Principal, run_id: int) -> OptimizationRun:
     run = session.get(OptimizationRun, run_id)
     if run is None:
         raise NotFound(f"no run with id {run_id}")
-    dataset = session.get(Dataset, run.dataset_id)
-    if not (actor.sees_all or (dataset and actor.visible(dataset.node_ids))):
+    if not visible_to(actor, session.get(Dataset, run.dataset_id)):
         raise AccessDenied(f"user '{actor.username}' may not see run {run_id}")
     return run
 
@@ -138,8 +137,7 @@ def run_kpis(session: Session, actor: Principal, run: OptimizationRun) -> KpiAgg
 def runs_of(session: Session, actor: Principal,
             scenario_ids: list[int]) -> list[OptimizationRun]:
     """Runs of the given scenario versions that the actor may see."""
-    visible = {d.id for d in session.scalars(select(Dataset))
-               if actor.sees_all or actor.visible(d.node_ids)}
+    visible = visible_dataset_ids(session, actor)
     return [r for r in session.scalars(select(OptimizationRun)
                           .where(OptimizationRun.scenario_id.in_(scenario_ids))
                           .order_by(OptimizationRun.id)) if r.dataset_id in visible]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workbench.access import AccessDenied, Permission, Principal
 from workbench.store import audit
-from workbench.store.datasets import NotFound
+from workbench.store.datasets import NotFound, visible_dataset_ids, visible_to
 from workbench.store.models import Approval, Dataset, OptimizationRun, Scenario
 
 Change = dict[str, object]
@@ -76,10 +76,9 @@ def get_scenario(session: Session, actor: Principal, name: str,
     if scenario is None:
         raise NotFound(f"no scenario named '{name}'" + (f" with version {version}"
                                                          if version else ""))
-    if actor.sees_all:
+    if actor.sees_all:  # skips a lookup on the dashboards' hot path
         return scenario
-    dataset = session.get(Dataset, scenario.dataset_id)
-    if dataset is None or not actor.visible(dataset.node_ids):
+    if not visible_to(actor, session.get(Dataset, scenario.dataset_id)):
         raise AccessDenied(f"user '{actor.username}' may not see scenario '{name}'")
     return scenario
 
@@ -97,8 +96,7 @@ def list_scenarios(session: Session, actor: Principal) -> list[Scenario]:
         Scenario.name).subquery()
     query = select(Scenario).join(newest, (Scenario.name == newest.c.name) &
                                   (Scenario.version == newest.c.v)).order_by(Scenario.name)
-    visible_datasets = {d.id for d in session.scalars(select(Dataset))
-                        if actor.sees_all or actor.visible(d.node_ids)}
+    visible_datasets = visible_dataset_ids(session, actor)
     return [s for s in session.scalars(query) if s.dataset_id in visible_datasets]
 
 
@@ -108,6 +106,15 @@ def latest_run(session: Session, scenario: Scenario,
     if with_plan:
         query = query.where(OptimizationRun.status.in_(("optimal", "feasible")))
     return session.scalars(query.order_by(OptimizationRun.id.desc()).limit(1)).first()
+
+
+def latest_plan(session: Session, actor: Principal, name: str) -> OptimizationRun:
+    """The newest solved plan of the scenario's newest version, or a ValueError saying so."""
+    run = latest_run(session, get_scenario(session, actor, name), with_plan=True)
+    if run is None:
+        raise ValueError(f"scenario '{name}' has no solved plan; run `workbench solve "
+                         f"--scenario {name}` first")
+    return run
 
 
 def approve(session: Session, actor: Principal, name: str, note: str = "") -> Approval:
@@ -135,8 +142,7 @@ def baseline_run(session: Session, actor: Principal) -> OptimizationRun | None:
     run = session.scalars(query).first()
     if run is None:
         return None
-    dataset = session.get(Dataset, run.dataset_id)
-    return run if actor.sees_all or (dataset and actor.visible(dataset.node_ids)) else None
+    return run if visible_to(actor, session.get(Dataset, run.dataset_id)) else None
 
 
 def approvals(session: Session, actor: Principal) -> list[Approval]:
