@@ -139,8 +139,7 @@ def test_gu_manager_sees_only_their_own_nodes(store, planned, network) -> None:
         assert set(unmet["node_id"]) == {"GU_001"}
         ships = runs.results(session, own, stored, "shipments")
         assert len(ships) > 0
-        assert (ships["destination_id"] == "GU_001").all() or \
-            (ships["origin_id"] == "GU_001").all()
+        assert ((ships["destination_id"] == "GU_001") | (ships["origin_id"] == "GU_001")).all()
         kpis = runs.kpis_by_period(session, own, stored)
         assert set(kpis["node_id"]) == {"GU_001"}
         assert runs.run_kpis(session, own, stored) is None  # network totals are not theirs

@@ -16,7 +16,7 @@ from workbench.cli.app import EXIT_FAILED, err
 from workbench.clinker.workspace import Workspace
 from workbench.store.actions import USER_ERRORS, audited
 from workbench.store.db import Store, StoreError, open_store
-from workbench.store.users import LoginFailed, has_users, login
+from workbench.store.users import LoginFailed, log_in
 
 
 @dataclass
@@ -54,16 +54,10 @@ def _password(username: str) -> str | None:
 def acting_user(ctx: typer.Context, store: Store) -> Principal:
     """Log in (bootstrap admin while the store has no users); exit 1 with a reason if refused."""
     username = global_options(ctx).user
-    refused: LoginFailed | None = None
-    with store.session() as session:
-        try:
-            password = _password(username) if username and has_users(session) else None
-            principal = login(session, username, password)
-        except LoginFailed as exc:
-            refused = exc  # caught inside the transaction so the refusal's audit row commits
-    if refused is not None:
-        raise fail(str(refused))
-    return principal
+    try:
+        return log_in(store, username, lambda: _password(username or ""))
+    except LoginFailed as exc:
+        raise fail(str(exc)) from None
 
 
 @contextmanager

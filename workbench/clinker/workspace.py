@@ -35,7 +35,7 @@ from workbench.store import audit, compare, datasets, queries, runs, scenarios
 from workbench.store.actions import audited
 from workbench.store.db import Store, open_store
 from workbench.store.models import Approval, Dataset, Scenario
-from workbench.store.users import LoginFailed, login
+from workbench.store.users import LoginFailed, log_in
 
 
 @dataclass(frozen=True)
@@ -68,16 +68,11 @@ class Workspace:
                 password: str | None = None) -> Workspace:
         """Open the store (migrating it if needed) and log in; the login is audited."""
         store = open_store(url)
-        refused: LoginFailed | None = None
-        with store.session() as session:
-            try:
-                user = login(session, username, password)
-            except LoginFailed as exc:
-                refused = exc  # caught inside the transaction so its audit row commits
-        if refused is not None:
+        try:
+            return cls(store, log_in(store, username, password))
+        except LoginFailed:
             store.dispose()
-            raise refused
-        return cls(store, user)
+            raise
 
     def close(self) -> None:
         self.store.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from workbench.access import (
     password_matches,
 )
 from workbench.store import audit
+from workbench.store.db import Store
 from workbench.store.models import User
 
 MIN_PASSWORD_CHARS = 8
@@ -52,6 +55,25 @@ def login(session: Session, username: str | None, password: str | None) -> Princ
                           "account or wrong password")
     assert user is not None
     return principal_of(user)
+
+
+def log_in(store: Store, username: str | None,
+           password: str | Callable[[], str | None] | None) -> Principal:
+    """``login`` in a transaction of its own, so a refusal's audit row is kept.
+
+    ``password`` may be a callable, asked only when the store has users (for prompts).
+    """
+    refused: LoginFailed | None = None
+    with store.session() as session:
+        try:
+            if callable(password):
+                password = password() if username and has_users(session) else None
+            principal = login(session, username, password)
+        except LoginFailed as exc:
+            refused = exc  # raised after the with-block, which commits the audit row
+    if refused is not None:
+        raise refused
+    return principal
 
 
 def add_user(session: Session, actor: Principal, username: str, role: Role, password: str,
