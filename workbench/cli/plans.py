@@ -60,12 +60,11 @@ def import_command(
 @dataset_app.command("list")
 def dataset_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Datasets the acting user may see."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
-    with action(store, user, "dataset.list", audit_ok=True) as session:
+    ws = workspace(ctx)
+    with user_errors():
         rows = [{"name": d.name, "id": d.id, "source": d.source, "summary": d.summary,
                  "content_hash": d.content_hash, "created_by": d.created_by,
-                 "created_at": d.created_at} for d in datasets.list_datasets(session, user)]
+                 "created_at": d.created_at} for d in ws.datasets()]
     if as_json:
         print_json(rows)
         return
