@@ -15,11 +15,11 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.solvers.highs import Highs
 from readme_table import write_table
 
-from workbench.clinker.demo import synthetic_network
-from workbench.clinker.model import build_model
-from workbench.clinker.model_data import prepare
-from workbench.clinker.network import ClinkerNetwork
-from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.clinker.contract.network import ClinkerNetwork
+from workbench.clinker.examples import synthetic_network
+from workbench.clinker.optimization.model import build_model
+from workbench.clinker.optimization.model_data import prepare
+from workbench.clinker.optimization.solve import SolveOptions, solve_network
 
 SIZES = [(3, 5, 3, "seed small", 1.0), (5, 10, 6, "seed medium", 2.0),
          (10, 20, 12, "seed large", 3.0), (20, 80, 12, "national", 30.0)]

@@ -22,11 +22,13 @@ from readme_table import write_table
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from workbench.access import BOOTSTRAP
-from workbench.clinker import persist, scenario
-from workbench.clinker.demo import demo_network
-from workbench.clinker.solve import SolveOptions, solve_network
-from workbench.store import datasets, queries, runs, scenarios
+from workbench.clinker import scenarios as scenario
+from workbench.clinker.examples import demo_network
+from workbench.clinker.optimization.solve import SolveOptions, solve_network
+from workbench.clinker.store import persist, queries, results
+from workbench.clinker.store.results import PlanRows
+from workbench.core.access import BOOTSTRAP
+from workbench.store import datasets, scenarios
 from workbench.store.db import Store, open_store
 from workbench.store.runs import RunRecord
 
@@ -36,7 +38,7 @@ REPEATS = 50
 OPTIONS = SolveOptions(mip_gap=0.01, shadow_prices=True)
 
 
-def records() -> list[tuple[list[dict], RunRecord]]:
+def records() -> list[tuple[list[dict], tuple[RunRecord, PlanRows]]]:
     """Two solved variants (base and squeezed demand) to store over and over."""
     network = demo_network()
     out = []
@@ -47,13 +49,15 @@ def records() -> list[tuple[list[dict], RunRecord]]:
     return out
 
 
-def fill(store: Store, n_runs: int, solved: list[tuple[list[dict], RunRecord]]) -> float:
+def fill(store: Store, n_runs: int,
+         solved: list[tuple[list[dict], tuple[RunRecord, PlanRows]]]) -> float:
     network = demo_network()
     started = time.perf_counter()
     with store.session() as session:
         dataset = datasets.save_dataset(
             session, BOOTSTRAP, name="demo", domain="clinker", source="demo",
-            tables=persist.network_tables(network), node_ids=network.node_ids(),
+            tables=persist.network_tables(network),
+            scopes=persist.node_scopes(network.node_ids()),
             summary=network.summary(), report={"ok": True, "errors": 0, "warnings": 0,
                                                "findings": []})
         for i in range(SCENARIOS):
@@ -63,7 +67,7 @@ def fill(store: Store, n_runs: int, solved: list[tuple[list[dict], RunRecord]]) 
     for i in range(n_runs):
         with store.session() as session:
             s = scenarios.get_scenario(session, BOOTSTRAP, f"s{i % SCENARIOS:02d}")
-            runs.save_run(session, BOOTSTRAP, s, solved[i % SCENARIOS % 2][1])
+            results.save_plan(session, BOOTSTRAP, s, *solved[i % SCENARIOS % 2][1])
         if i % 100 == 99:
             print(f"  stored {i + 1} runs", flush=True)
     with store.session() as session:

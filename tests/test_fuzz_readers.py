@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import TINY, write_tables
 from workbench.clinker import read_network, validate
-from workbench.findings import ValidationReport
+from workbench.core.findings import ValidationReport
 
 TABLES = list(TINY)
 FUZZ = settings(max_examples=60, deadline=None,

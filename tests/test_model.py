@@ -6,8 +6,8 @@ import pytest
 
 from tests.conftest import write_tables
 from workbench.clinker import read_network
-from workbench.clinker.results import PlanStatus
-from workbench.clinker.solve import SolveOptions, solve_network
+from workbench.clinker.optimization.solve import SolveOptions, solve_network
+from workbench.clinker.results.plan import PlanStatus
 
 EXACT = SolveOptions(mip_gap=0.0, time_limit_s=60)
 
@@ -180,7 +180,7 @@ def test_invalid_input_is_not_solved(tmp_path):
 
 
 def test_shipments_respect_trips_and_sbq_on_the_demo():
-    from workbench.clinker.demo import demo_network
+    from workbench.clinker.examples import demo_network
 
     r = solve(demo_network(), SolveOptions(mip_gap=0.01, time_limit_s=120))
     s = r.shipments

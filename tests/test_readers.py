@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import PUBLIC_XLSX
 from workbench.clinker import read_network, validate
-from workbench.clinker.demo import demo_network
-from workbench.clinker.writers import write_csv_folder, write_workbook
+from workbench.clinker.contract.writers import write_csv_folder, write_workbook
+from workbench.clinker.examples import demo_network
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from tests.conftest import PUBLIC_XLSX, run_cli
-from workbench.money import format_inr
+from workbench.core.money import format_inr
 
 # Solved to optimality under the spec's defaults; an independent formulation of the spec
 # gives about ₹1.2596e11 and 9.43 Mt unmet.

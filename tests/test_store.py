@@ -11,13 +11,21 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import PUBLIC_XLSX
-from workbench.access import BOOTSTRAP, AccessDenied, Principal, Role
-from workbench.clinker import persist, scenario
-from workbench.clinker.demo import synthetic_network
-from workbench.clinker.solve import SolveOptions, solve_network
-from workbench.store import audit, backup, compare, datasets, queries, runs, scenarios, users
-from workbench.store.db import StoreError, current_revision, head_revision, open_store
-from workbench.store.models import NETWORK, AuditEntry, KpiAggregated, OptimizationRun
+from workbench.clinker import scenarios as scenario
+from workbench.clinker.examples import synthetic_network
+from workbench.clinker.optimization.solve import SolveOptions, solve_network
+from workbench.clinker.store import compare, persist, queries, results
+from workbench.clinker.store.models import NETWORK, KpiAggregated
+from workbench.core.access import BOOTSTRAP, AccessDenied, Principal, Role
+from workbench.store import audit, backup, datasets, runs, scenarios, users
+from workbench.store.db import (
+    StoreError,
+    current_revisions,
+    expected_heads,
+    head_revisions,
+    open_store,
+)
+from workbench.store.models import AuditEntry, OptimizationRun
 
 OPTIONS = SolveOptions(mip_gap=0.01, shadow_prices=True)
 _SOLVED: dict[str, object] = {}  # data hash -> PlanResult: each network is solved once
@@ -43,7 +51,8 @@ def add_dataset(store, network, name="net", actor=BOOTSTRAP):
     with store.session() as session:
         return datasets.save_dataset(
             session, actor, name=name, domain="clinker", source="synthetic",
-            tables=persist.network_tables(network), node_ids=network.node_ids(),
+            tables=persist.network_tables(network),
+            scopes=persist.node_scopes(network.node_ids()),
             summary=network.summary(),
             report={"ok": True, "errors": 0, "warnings": 0, "findings": []})
 
@@ -58,8 +67,8 @@ def solve_and_store(store, name, changes=(), actor=BOOTSTRAP):
     result = _SOLVED.get(key) or _SOLVED.setdefault(key, solve_network(net, OPTIONS))
     with store.session() as session:
         s = scenarios.get_scenario(session, actor, name)
-        run = runs.save_run(session, actor, s, persist.run_record(result, net, OPTIONS,
-                                                                  datetime.now(UTC)))
+        record, rows = persist.run_record(result, net, OPTIONS, datetime.now(UTC))
+        run = results.save_plan(session, actor, s, record, rows)
     return run, result
 
 
@@ -72,14 +81,15 @@ def planned(store, network):
                                          network_wide=False)
         squeeze = [scenario.demand_multiplier(1.5), scenario.capacity("IU_001", 0.2)]
         scenarios.create_scenario(session, BOOTSTRAP, "squeeze", dataset, squeeze,
-                                  network.node_ids(), network_wide=True, parent=base)
+                                  persist.node_scopes(network.node_ids()), network_wide=True,
+                                  parent=base)
     base_run, base_result = solve_and_store(store, "base")
     squeeze_run, squeeze_result = solve_and_store(store, "squeeze")
     return {"base": (base_run, base_result), "squeeze": (squeeze_run, squeeze_result)}
 
 
 def test_fresh_database_gets_every_table_from_the_migrations(store) -> None:
-    assert current_revision(store.engine) == head_revision(store.engine)
+    assert current_revisions(store.engine) == head_revisions(store.engine) == expected_heads()
     assert set(inspect(store.engine).get_table_names()) >= TABLES
 
 
@@ -116,34 +126,34 @@ def test_a_run_is_stored_with_results_and_kpis_computed_once(store, planned) -> 
         assert agg.total_cost_inr == pytest.approx(result.objective_inr)
         parts = sum(getattr(agg, f) for f in compare.COST_FIELDS[1:])
         assert parts == pytest.approx(agg.total_cost_inr, rel=1e-9)
-        by_period = runs.kpis_by_period(session, BOOTSTRAP, stored)
+        by_period = results.kpis_by_period(session, BOOTSTRAP, stored)
         assert set(by_period["node_id"]) == {NETWORK}
         assert by_period["cost_inr"].sum() == pytest.approx(result.objective_inr, rel=1e-9)
         assert by_period["demand_t"].sum() == pytest.approx(result.kpis.demand_t)
-        shipments = runs.results(session, BOOTSTRAP, stored, "shipments")
+        shipments = results.results(session, BOOTSTRAP, stored, "shipments")
         assert len(shipments) == len(result.shipments)
         assert shipments["trips"].sum() == result.shipments["trips"].sum()
-        assert len(runs.results(session, BOOTSTRAP, stored, "shadow_prices")) == \
+        assert len(results.results(session, BOOTSTRAP, stored, "shadow_prices")) == \
             len(result.shadow_prices)
 
 
 def test_gu_manager_sees_only_their_own_nodes(store, planned, network) -> None:
     run, _ = planned["base"]
-    own = Principal("gm", Role.GU_MANAGER, gus=frozenset({"GU_001"}))
+    own = Principal("gm", Role.MANAGER, frozenset({"node:GU_001"}))
     with store.session() as session:
         stored = runs.get_run(session, own, run.id)
         for table in ("production", "stock", "unmet", "shadow_prices"):
-            frame = runs.results(session, own, stored, table)
+            frame = results.results(session, own, stored, table)
             assert set(frame["node_id"]) <= {"GU_001"}
-        unmet = runs.results(session, own, stored, "unmet")
+        unmet = results.results(session, own, stored, "unmet")
         assert set(unmet["node_id"]) == {"GU_001"}
-        ships = runs.results(session, own, stored, "shipments")
+        ships = results.results(session, own, stored, "shipments")
         assert len(ships) > 0
         assert ((ships["destination_id"] == "GU_001") | (ships["origin_id"] == "GU_001")).all()
-        kpis = runs.kpis_by_period(session, own, stored)
+        kpis = results.kpis_by_period(session, own, stored)
         assert set(kpis["node_id"]) == {"GU_001"}
-        assert runs.run_kpis(session, own, stored) is None  # network totals are not theirs
-        everyone = runs.results(session, BOOTSTRAP, stored, "unmet")
+        assert results.run_kpis(session, own, stored) is None  # network totals are not theirs
+        everyone = results.results(session, BOOTSTRAP, stored, "unmet")
         assert len(everyone) > len(unmet)
 
 
@@ -153,14 +163,14 @@ def test_a_user_without_nodes_sees_nothing(store, planned) -> None:
     with store.session() as session:
         with pytest.raises(AccessDenied):
             runs.get_run(session, nobody, run.id)
-        assert runs.results(session, nobody, session.get(OptimizationRun, run.id),
+        assert results.results(session, nobody, session.get(OptimizationRun, run.id),
                             "production").empty
         assert scenarios.list_scenarios(session, nobody) == []
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.GU_MANAGER, Role.IU_MANAGER])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.MANAGER])
 def test_only_planners_and_admins_approve(store, planned, role) -> None:
-    actor = Principal("x", role, ius=frozenset({"IU_001"}), gus=frozenset({"GU_001"}))
+    actor = Principal("x", role, frozenset({"node:IU_001", "node:GU_001"}))
     with store.session() as session, pytest.raises(AccessDenied, match="approve"):
         scenarios.approve(session, actor, "base")
 
@@ -201,7 +211,7 @@ def test_squeezed_demand_leaves_demand_unmet_and_compare_says_so(store, planned)
     assert total["change_pct"] == pytest.approx(total["change"] / total["a"] * 100)
     assert result["service_level"]["b"] < result["service_level"]["a"]
     assert result["nodes"][0]["moved_t"] >= result["nodes"][-1]["moved_t"]
-    gm = Principal("gm", Role.GU_MANAGER, gus=frozenset({"GU_002"}))
+    gm = Principal("gm", Role.MANAGER, frozenset({"node:GU_002"}))
     with store.session() as session:
         mine = compare.compare_runs(session, gm, a, b)
     assert "costs_inr" not in mine and {n["node_id"] for n in mine["nodes"]} <= {"GU_002"}
@@ -210,18 +220,18 @@ def test_squeezed_demand_leaves_demand_unmet_and_compare_says_so(store, planned)
 def test_restricted_users_only_change_their_own_nodes(store, planned) -> None:
     with store.session() as session:
         dataset = datasets.get_dataset(session, BOOTSTRAP, "net")
-        gm = Principal("gm", Role.GU_MANAGER, gus=frozenset({"GU_001"}))
+        gm = Principal("gm", Role.MANAGER, frozenset({"node:GU_001"}))
         scenarios.create_scenario(session, gm, "mine", dataset,
-                                  [scenario.demand_multiplier(1.1, ["GU_001"])], ["GU_001"],
+                                  [scenario.demand_multiplier(1.1, ["GU_001"])], ["node:GU_001"],
                                   network_wide=False)
         with pytest.raises(AccessDenied, match="GU_002"):
             scenarios.create_scenario(session, gm, "theirs", dataset,
                                       [scenario.demand_multiplier(1.1, ["GU_002"])],
-                                      ["GU_002"], network_wide=False)
-        with pytest.raises(AccessDenied, match="own nodes"):
+                                      ["node:GU_002"], network_wide=False)
+        with pytest.raises(AccessDenied, match="only change what they are granted"):
             scenarios.create_scenario(session, gm, "all", dataset, [scenario.penalty(1)],
                                       [], network_wide=True)
-        viewer = Principal("v", Role.VIEWER, gus=frozenset({"GU_001"}))
+        viewer = Principal("v", Role.VIEWER, frozenset({"node:GU_001"}))
         with pytest.raises(AccessDenied):
             scenarios.create_scenario(session, viewer, "v", dataset, [], [],
                                       network_wide=False)
@@ -289,8 +299,8 @@ def test_backup_and_restore_round_trip_while_runs_are_written(store, planned, tm
     with store.session() as session:  # every restored run is whole: no torn transaction
         for run in session.query(OptimizationRun):
             assert session.get(KpiAggregated, run.id) is not None
-            assert runs.results(session, BOOTSTRAP, run, "shipments").shape[0] > 0
-    assert current_revision(store.engine) == head_revision(store.engine)
+            assert results.results(session, BOOTSTRAP, run, "shipments").shape[0] > 0
+    assert current_revisions(store.engine) == head_revisions(store.engine) == expected_heads()
     solve_and_store(store, "squeeze")  # and the store takes writes again
     assert _run_count(store) == restored + 1
 
@@ -353,14 +363,13 @@ def test_migrations_go_down_and_up_again(store) -> None:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
     assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
-    assert upgrade(store.engine) == (None, "0002")
+    assert upgrade(store.engine) == (None, "0003, clinker_0001")
     assert set(inspect(store.engine).get_table_names()) >= TABLES
 
 
-def test_schema_head_constant_matches_the_migration_scripts(store) -> None:
-    from workbench.store.db import SCHEMA_HEAD
-
-    assert head_revision(store.engine) == SCHEMA_HEAD
+def test_schema_head_constants_match_the_migration_scripts(store) -> None:
+    # the spine's SCHEMA_HEAD and each domain's schema_head, against the scripts themselves
+    assert head_revisions(store.engine) == expected_heads()
 
 
 def test_two_writers_with_their_own_connections_both_land(store_url, planned, store) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from workbench.clinker.demo import synthetic_network
-from workbench.clinker.writers import write_csv_folder
+from workbench.clinker.contract.writers import write_csv_folder
+from workbench.clinker.examples import synthetic_network
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
     (broken / "plant_master.csv").write_text("node_id,node_type\nIU_001,XX\n")
 
     upgraded = as_json(cli("db", "upgrade", "--json"))
-    assert upgraded["after"] == "0002"
+    assert upgraded["after"] == "0003, clinker_0001"
 
     # no users yet: the local bootstrap administrator adds the first one
     assert cli("user", "add", "admin", "--role", "admin", "--password-stdin",
@@ -56,7 +56,8 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
     planner = {"user": "asha", "password": "asha-pass-1"}
     gm = {"user": "gopal", "password": "gopal-pass-1"}
     users = as_json(cli("user", "list", "--json", **admin))
-    assert {u["username"]: u["role"] for u in users}["gopal"] == "gu_manager"
+    gopal = {u["username"]: u for u in users}["gopal"]
+    assert (gopal["role"], gopal["scopes"]) == ("manager", ["node:GU_001"])
 
     bad = cli("import", str(broken), "--dataset", "bad", **planner)
     assert bad.returncode == 1 and "nothing was stored" in bad.stderr

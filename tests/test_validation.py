@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from workbench.clinker import read_network, validate
-from workbench.findings import Severity
+from workbench.core.findings import Severity
 
 Mutation = Callable[[dict], None]
 

@@ -8,11 +8,11 @@ import pytest
 
 from tests.conftest import TINY, write_tables
 from workbench.clinker import read_network
-from workbench.clinker.demo import synthetic_network
-from workbench.clinker.model import build_model
-from workbench.clinker.model_data import prepare
-from workbench.clinker.solve import SolveOptions, solve_network
-from workbench.clinker.warmstart import full_load_keys, rounded_rail_start
+from workbench.clinker.examples import synthetic_network
+from workbench.clinker.optimization.model import build_model
+from workbench.clinker.optimization.model_data import prepare
+from workbench.clinker.optimization.solve import SolveOptions, solve_network
+from workbench.clinker.optimization.warmstart import full_load_keys, rounded_rail_start
 
 
 @pytest.fixture(scope="module")

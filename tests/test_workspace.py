@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.access import BOOTSTRAP, AccessDenied, Role
-from workbench.clinker import Workspace, scenario
-from workbench.clinker.demo import synthetic_network
-from workbench.clinker.solve import SolveOptions
-from workbench.clinker.writers import write_csv_folder
+from workbench.clinker import Workspace, scenarios
+from workbench.clinker.contract.writers import write_csv_folder
+from workbench.clinker.examples import synthetic_network
+from workbench.clinker.optimization.solve import SolveOptions
+from workbench.core.access import BOOTSTRAP, AccessDenied, Role
 from workbench.store import audit, users
 from workbench.store.users import LoginFailed
 
@@ -18,7 +18,7 @@ def test_workspace_round_trip_with_logins_and_refusals(store_url, tmp_path) -> N
     assert ws.user == BOOTSTRAP
     with ws.store.session() as session:
         users.add_user(session, ws.user, "asha", Role.CENTRAL_PLANNER, "asha-pass-1")
-        users.add_user(session, ws.user, "vik", Role.VIEWER, "vik-pass-1", gus=["GU_001"])
+        users.add_user(session, ws.user, "vik", Role.VIEWER, "vik-pass-1", ["node:GU_001"])
     with pytest.raises(LoginFailed):
         Workspace.connect(store_url, "asha", "wrong")
     ws = Workspace.connect(store_url, "asha", "asha-pass-1")
@@ -34,15 +34,15 @@ def test_workspace_round_trip_with_logins_and_refusals(store_url, tmp_path) -> N
     assert ws.import_data(data, "net").stored
     ws.create_scenario("base", "net")
     with pytest.raises(ValueError, match="NOPE"):
-        ws.create_scenario("x", "net", changes=[scenario.close_route("NOPE")])
+        ws.create_scenario("x", "net", changes=[scenarios.close_route("NOPE")])
     ws.create_scenario("tight", "net", parent="base",
-                       changes=[scenario.capacity("IU_001", 0.0)])
+                       changes=[scenarios.capacity("IU_001", 0.0)])
     base = ws.solve("base", SolveOptions(shadow_prices=False))
     tight = ws.solve("tight", SolveOptions(shadow_prices=False))
     assert tight.result.objective_inr > base.result.objective_inr
     assert ws.results(tight.run_id, "production").query("node_id == 'IU_001'")[
         "production_t"].sum() == 0
-    v2 = ws.edit_scenario("tight", [scenario.penalty(1.0)])
+    v2 = ws.edit_scenario("tight", [scenarios.penalty(1.0)])
     assert v2.version == 2 and ws.scenario_network("tight").settings.unmet_penalty_inr_per_t == 1
 
     viewer = Workspace.connect(store_url, "vik", "vik-pass-1")

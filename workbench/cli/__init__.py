@@ -1,15 +1,27 @@
-"""The ``workbench`` command line. Domains add their commands in their own modules."""
+"""The ``workbench`` command. The spine's own commands live here; every installed domain mounts
+its sub-app as ``workbench <domain> ...`` (the default domain also at the top level)."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-# importing the command modules registers their commands on the app
-from workbench.cli import admin as _admin  # noqa: F401
-from workbench.cli import clinker as _clinker  # noqa: F401
-from workbench.cli import plans as _plans  # noqa: F401
+from workbench.cli import admin as _admin  # noqa: F401  (registers the store commands)
 from workbench.cli.app import app
+from workbench.core.domain import domains
+
+
+def mount_domains() -> None:
+    for domain in domains().values():
+        sub_app = domain.load_cli()
+        if sub_app is None:
+            continue
+        app.add_typer(sub_app, name=domain.name, help=domain.title)
+        if domain.top_level:
+            app.add_typer(sub_app)  # no name: its commands join the root's
+
+
+mount_domains()
 
 
 def main() -> None:

@@ -10,11 +10,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from workbench.access import Permission, Role
-from workbench.cli.app import app, err, out_console, print_json
+from workbench.cli.app import app
+from workbench.cli.output import err, out_console, print_json
 from workbench.cli.session import acting_user, action, fail, store_for
+from workbench.core.access import Permission, Role, scope, split_scope
+from workbench.core.domain import role_presets, scope_kinds, scope_shorthands
 from workbench.store import audit, backup, users
-from workbench.store.db import current_revision, head_revision, upgrade
+from workbench.store.db import current_revisions, describe, head_revisions, upgrade
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -29,7 +31,7 @@ app.add_typer(user_app, name="user")
 def db_upgrade(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Run pending migrations (they also run by themselves on first use)."""
     store = store_for(ctx, migrate=False)
-    user = acting_user(ctx, store) if current_revision(store.engine) else None
+    user = acting_user(ctx, store) if current_revisions(store.engine) else None
     if user is not None:
         with action(store, user, "db.upgrade"):
             user.require(Permission.ADMINISTER, "upgrade the store")
@@ -48,7 +50,8 @@ def db_status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Show the store's URL and schema revision."""
     store = store_for(ctx, migrate=False)
     status = {"url": store.url, "dialect": store.dialect,
-              "revision": current_revision(store.engine), "head": head_revision(store.engine)}
+              "revision": describe(current_revisions(store.engine)),
+              "head": describe(head_revisions(store.engine))}
     if as_json:
         print_json(status)
     else:
@@ -72,14 +75,50 @@ def _split(text: str | None) -> list[str]:
     return [p.strip() for p in (text or "").split(",") if p.strip()]
 
 
-@user_app.command("add")
+def _grants(scopes: list[str] | None, extra: list[str]) -> list[str]:
+    """--scope KIND:ID[,ID...] plus the domains' shorthands (clinker: --ius and --gus)."""
+    grants: list[str] = []
+    for item in scopes or []:
+        kind, ids = split_scope(item)
+        if kind not in scope_kinds():
+            raise ValueError(f"--scope {item}: unknown scope kind '{kind}'; this installation "
+                             f"has {', '.join(sorted(scope_kinds())) or 'none'}")
+        grants += [scope(kind, i) for i in _split(ids)]
+    shorthands = scope_shorthands()
+    args = iter(extra)
+    for arg in args:
+        name, eq, value = arg.removeprefix("--").partition("=")
+        if not arg.startswith("--") or name not in shorthands:
+            raise ValueError(f"unknown option {arg}; see `workbench user add --help`")
+        value = value if eq else next(args, "")
+        grants += [scope(shorthands[name], i) for i in _split(value)]
+    return grants
+
+
+def _role(name: str) -> Role:
+    presets = role_presets()
+    if name in presets:
+        return Role(presets[name])
+    try:
+        return Role(name)
+    except ValueError:
+        names = [*(r.value for r in Role), *presets]
+        raise ValueError(f"--role {name}: choose one of {', '.join(names)}") from None
+
+
+@user_app.command(
+    "add", context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog="Domain shorthands: --ius and --gus take comma-separated clinker node ids (the "
+           "same as --scope node:ID,...); the roles iu_manager and gu_manager are managers.")
 def user_add(
     ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Login name.")],
-    role: Annotated[Role, typer.Option("--role", help="admin, central_planner, iu_manager, "
-                                                      "gu_manager or viewer")],
-    ius: Annotated[str | None, typer.Option("--ius", help="Own IUs, comma-separated.")] = None,
-    gus: Annotated[str | None, typer.Option("--gus", help="Own GUs, comma-separated.")] = None,
+    role: Annotated[str, typer.Option(
+        "--role", help="admin, central_planner, manager or viewer (or a domain's preset such "
+                       "as iu_manager, gu_manager)")],
+    scopes: Annotated[list[str] | None, typer.Option(
+        "--scope", help="What a manager or viewer may see: KIND:ID[,ID...], e.g. "
+                        "node:IU_001,GU_004 (repeatable).")] = None,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from standard input.")] = False,
     as_json: JsonOpt = False,
@@ -87,14 +126,18 @@ def user_add(
     """Add a user (the first one may be added by the local bootstrap administrator)."""
     store = store_for(ctx)
     actor = acting_user(ctx, store)
+    try:
+        grants, chosen = _grants(scopes, list(ctx.args)), _role(role)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     password = _read_password(password_stdin)
     with action(store, actor, "user.add", username) as session:
-        user = users.add_user(session, actor, username, role, password, _split(ius), _split(gus))
-        out = {"username": user.username, "role": user.role, "ius": user.ius, "gus": user.gus}
+        user = users.add_user(session, actor, username, chosen, password, grants)
+        out = {"username": user.username, "role": user.role, "scopes": user.scopes}
     if as_json:
         print_json(out)
     else:
-        err.print(f"added user {username} ({role})")
+        err.print(f"added user {username} ({chosen})")
 
 
 @user_app.command("list")
@@ -103,14 +146,14 @@ def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     store = store_for(ctx)
     actor = acting_user(ctx, store)
     with action(store, actor, "user.list", audit_ok=True) as session:
-        rows = [{"username": u.username, "role": u.role, "ius": u.ius, "gus": u.gus,
+        rows = [{"username": u.username, "role": u.role, "scopes": u.scopes,
                  "disabled": u.disabled} for u in users.list_users(session, actor)]
     if as_json:
         print_json(rows)
         return
-    table = Table("user", "role", "IUs", "GUs", "disabled")
+    table = Table("user", "role", "scopes", "disabled")
     for r in rows:
-        table.add_row(r["username"], r["role"], ",".join(r["ius"]), ",".join(r["gus"]),
+        table.add_row(r["username"], r["role"], ",".join(r["scopes"]),
                       "yes" if r["disabled"] else "")
     out_console().print(table)
 
@@ -143,7 +186,7 @@ def audit_command(
     actor = acting_user(ctx, store)
     with action(store, actor, "audit.read", audit_ok=True) as session:
         rows = [{"at": e.at, "user": e.username, "action": e.action, "status": e.status,
-                 "object": f"{e.object_type} {e.object_id}".strip(), "nodes": e.nodes,
+                 "object": f"{e.object_type} {e.object_id}".strip(), "scopes": e.scopes,
                  "detail": e.detail}
                 for e in audit.entries(session, actor, limit, action_name)]
     if as_json:

@@ -1,16 +1,10 @@
-"""The Typer application and output helpers shared by every command."""
+"""The root Typer application and its global options; domains mount their sub-apps on it."""
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-
-from workbench.findings import ValidationReport
 
 app = typer.Typer(
     name="workbench",
@@ -19,7 +13,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True)  # long messages stay whole lines in logs
 
 
 @app.callback()
@@ -39,27 +32,3 @@ def global_options(
     from workbench.cli.session import GlobalOptions
 
     ctx.obj = GlobalOptions(user=user, db_url=db)
-
-EXIT_OK = 0
-EXIT_FAILED = 1  # bad input, no plan found, refused
-
-
-def out_console() -> Console:
-    """Standard output; wide when piped (logs, cron mail) so tables are not squeezed."""
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-
-
-def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
-
-
-def print_report(report: ValidationReport, source: str) -> None:
-    """Human form of a validation report: one line per finding, errors first."""
-    out = Console(highlight=False, soft_wrap=True)
-    for finding in [*report.errors, *report.warnings]:
-        colour = "red" if finding.is_error else "yellow"
-        # file labels such as "net.xlsx [plant_master]" must not be read as markup
-        out.print(f"[{colour}]{finding.severity:<7}[/] {escape(finding.location())}: "
-                  f"{escape(finding.message)} [dim]({finding.check})[/]", markup=True)
-    verdict = "[red]not usable[/]" if report.errors else "[green]usable[/]"
-    out.print(f"{escape(source)}: {report.summary()}; {verdict}", markup=True)

@@ -11,9 +11,8 @@ import typer
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from workbench.access import Principal
-from workbench.cli.app import EXIT_FAILED, err
-from workbench.clinker.workspace import Workspace
+from workbench.cli.output import EXIT_FAILED, err
+from workbench.core.access import Principal
 from workbench.store.actions import USER_ERRORS, audited
 from workbench.store.db import Store, StoreError, open_store
 from workbench.store.users import LoginFailed, log_in
@@ -78,8 +77,3 @@ def user_errors() -> Iterator[None]:
         yield
     except (*USER_ERRORS, LoginFailed) as exc:
         raise fail(str(exc)) from None
-
-
-def workspace(ctx: typer.Context) -> Workspace:
-    store = store_for(ctx)
-    return Workspace(store, acting_user(ctx, store))

@@ -3,12 +3,12 @@
 The command line and the notebooks use this same class, so a run started from JupyterLab is
 recorded, audited and access-checked exactly like one started by ``workbench solve``::
 
-    from workbench.clinker import Workspace, scenario
+    from workbench.clinker import Workspace, scenarios
     ws = Workspace.connect()                       # WORKBENCH_DB_URL or ./workbench.db
     ws.import_data("data/", dataset="nov")
     ws.create_scenario("base", dataset="nov")
     ws.create_scenario("monsoon", dataset="nov", parent="base",
-                       changes=[scenario.demand_multiplier(0.8, region="East")])
+                       changes=[scenarios.demand_multiplier(0.8, region="East")])
     ws.solve("base"); ws.solve("monsoon")
     ws.compare("base", "monsoon")["costs_inr"]["total_cost_inr"]
 """
@@ -23,15 +23,16 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from workbench.access import Permission, Principal
-from workbench.clinker import persist, scenario
-from workbench.clinker.network import ClinkerNetwork
-from workbench.clinker.options import ProgressCallback, SolveOptions
-from workbench.clinker.readers import read_network
-from workbench.clinker.results import PlanResult
+from workbench.clinker import scenarios as scenario
+from workbench.clinker.contract.network import ClinkerNetwork
+from workbench.clinker.contract.readers import read_network
+from workbench.clinker.optimization.options import ProgressCallback, SolveOptions
+from workbench.clinker.results.plan import PlanResult
+from workbench.clinker.store import compare, persist, queries, results
 from workbench.clinker.validation import validate
-from workbench.findings import ValidationReport
-from workbench.store import audit, compare, datasets, queries, runs, scenarios
+from workbench.core.access import Permission, Principal
+from workbench.core.findings import ValidationReport
+from workbench.store import audit, datasets, runs, scenarios
 from workbench.store.actions import audited
 from workbench.store.db import Store, open_store
 from workbench.store.models import Approval, Dataset, Scenario
@@ -99,7 +100,8 @@ class Workspace:
             return datasets.save_dataset(
                 session, self.user, name=dataset, domain=persist.DOMAIN,
                 source=network.source or "in-memory network",
-                tables=persist.network_tables(network), node_ids=network.node_ids(),
+                tables=persist.network_tables(network),
+                scopes=persist.node_scopes(network.node_ids()),
                 summary=network.summary(),
                 report={"ok": report.ok, "errors": len(report.errors),
                         "warnings": len(report.warnings),
@@ -151,7 +153,7 @@ class Workspace:
             rows = []
             for s in scenarios.list_scenarios(session, self.user):
                 run = scenarios.latest_run(session, s)
-                kpis = runs.run_kpis(session, self.user, run) if run else None
+                kpis = results.run_kpis(session, self.user, run) if run else None
                 rows.append({
                     "scenario": s.name, "version": s.version, "changes": len(s.changes),
                     "latest_run": run.id if run else None,
@@ -167,7 +169,9 @@ class Workspace:
     def solve(self, name: str, options: SolveOptions | None = None,
               progress: ProgressCallback | None = None) -> StoredRun:
         """Solve the scenario's newest version and record the run, results and KPIs."""
-        from workbench.clinker.solve import solve_network  # Pyomo loads only when solving
+        from workbench.clinker.optimization.solve import (
+            solve_network,  # Pyomo loads only when solving
+        )
 
         options = options or SolveOptions()
         with audited(self.store, self.user, "run", name) as session:
@@ -180,8 +184,8 @@ class Workspace:
         result = solve_network(network, options, progress=progress)
         with audited(self.store, self.user, "run", name) as session:
             s = scenarios.get_scenario(session, self.user, name, version)
-            run = runs.save_run(session, self.user, s,
-                                persist.run_record(result, network, options, started))
+            record, rows = persist.run_record(result, network, options, started)
+            run = results.save_plan(session, self.user, s, record, rows)
             return StoredRun(run.id, name, version, result)
 
     def kpis_by_period(self, name: str) -> pd.DataFrame:
@@ -191,8 +195,8 @@ class Workspace:
     def results(self, run_id: int, table: str) -> pd.DataFrame:
         """production, shipments, stock, unmet or shadow_prices of a run (own nodes only)."""
         with audited(self.store, self.user, "run.read", run_id, audit_ok=True) as session:
-            return runs.results(session, self.user, runs.get_run(session, self.user, run_id),
-                                table)
+            return results.results(session, self.user,
+                                   runs.get_run(session, self.user, run_id), table)
 
     def compare(self, a: str, b: str | None = None) -> dict:
         """Latest plans of A and B: costs (₹, %), service level, nodes that move most.
@@ -225,6 +229,6 @@ def _reach(changes: list[scenario.Change], network: ClinkerNetwork) -> tuple[lis
     wide = False
     for change in changes:
         r = scenario.reach(change, network)
-        touched |= set(r.nodes)
+        touched |= set(persist.node_scopes(r.nodes))
         wide |= r.network_wide
     return sorted(touched), wide

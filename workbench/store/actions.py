@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
-from workbench.access import AccessDenied, Principal
+from workbench.core.access import AccessDenied, Principal
 from workbench.store import audit
 from workbench.store.datasets import NotFound
 from workbench.store.db import Store, StoreError

@@ -1,4 +1,4 @@
-"""The audit log: who did what, when, to which object and nodes. Insert only."""
+"""The audit log: who did what, when, to which object and scopes. Insert only."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.access import Permission, Principal
+from workbench.core.access import Permission, Principal
 from workbench.store.models import AuditEntry
 
 
 def record(session: Session, username: str, action: str, status: str = "ok", *,
-           object_type: str = "", object_id: object = "", nodes: Iterable[str] = (),
+           object_type: str = "", object_id: object = "", scopes: Iterable[str] = (),
            detail: str = "") -> None:
     """Append one entry (the only write this module offers)."""
     session.add(AuditEntry(username=username, action=action, status=status,
                            object_type=object_type, object_id=str(object_id),
-                           nodes=sorted(set(nodes)), detail=detail[:2000]))
+                           scopes=sorted(set(scopes)), detail=detail[:2000]))
 
 
 def entries(session: Session, user: Principal, limit: int = 100,

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workbench.access import AccessDenied, Permission, Principal
+from workbench.core.access import AccessDenied, Permission, Principal
 from workbench.store import audit
 from workbench.store.models import Dataset, DatasetTable, ValidationReportRow
 
@@ -26,7 +26,7 @@ def content_hash(tables: Tables) -> str:
 
 
 def save_dataset(session: Session, actor: Principal, *, name: str, domain: str, source: str,
-                 tables: Tables, node_ids: list[str], summary: dict,
+                 tables: Tables, scopes: list[str], summary: dict,
                  report: dict) -> Dataset:
     """Store a dataset that has already passed validation, with its report."""
     actor.require(Permission.IMPORT, "import datasets")
@@ -34,7 +34,7 @@ def save_dataset(session: Session, actor: Principal, *, name: str, domain: str, 
         raise ValueError(f"a dataset named '{name}' already exists; choose another --dataset "
                          "name (datasets are immutable snapshots)")
     dataset = Dataset(name=name, domain=domain, source=source, content_hash=content_hash(tables),
-                      node_ids=sorted(node_ids), summary=summary, created_by=actor.username)
+                      scopes=sorted(scopes), summary=summary, created_by=actor.username)
     session.add(dataset)
     session.flush()
     session.add_all(DatasetTable(dataset_id=dataset.id, table_name=t, records=r)
@@ -43,13 +43,13 @@ def save_dataset(session: Session, actor: Principal, *, name: str, domain: str, 
                                     errors=report["errors"], warnings=report["warnings"],
                                     findings=report["findings"]))
     audit.record(session, actor.username, "import", object_type="dataset", object_id=name,
-                 nodes=node_ids, detail=f"{source} sha256 {dataset.content_hash[:12]}")
+                 scopes=scopes, detail=f"{source} sha256 {dataset.content_hash[:12]}")
     return dataset
 
 
 def visible_to(actor: Principal, dataset: Dataset | None) -> bool:
-    """A dataset (and its scenarios and runs) is visible if it holds one of the actor's nodes."""
-    return dataset is not None and (actor.sees_all or bool(actor.visible(dataset.node_ids)))
+    """A dataset (and its scenarios and runs) is visible if it holds one of the actor's grants."""
+    return dataset is not None and (actor.sees_all or bool(actor.visible(dataset.scopes)))
 
 
 def visible_dataset_ids(session: Session, actor: Principal) -> set[int]:

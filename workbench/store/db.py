@@ -1,4 +1,8 @@
-"""Engines and sessions: SQLite by default, PostgreSQL through a URL, migrated on first use."""
+"""Engines and sessions: SQLite by default, PostgreSQL through a URL, migrated on first use.
+
+The schema is the spine's Alembic chain plus one branch per installed domain (its own
+``migrations`` package, labelled with its name). Upgrades go to every head at once.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from workbench.core.domain import domains
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///workbench.db"
-# The newest migration. Checked against the migration scripts by a test; kept as a constant so
-# that opening an up-to-date store does not have to load Alembic at all.
-SCHEMA_HEAD = "0002"
+# The spine's newest migration. Checked against the scripts by a test; kept as a constant (with
+# each domain's ``schema_head``) so that opening an up-to-date store does not load Alembic.
+SCHEMA_HEAD = "0003"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -67,40 +73,55 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def expected_heads() -> frozenset[str]:
+    """The revisions an up-to-date store is at: the spine's head and each domain's."""
+    return frozenset({SCHEMA_HEAD, *(d.schema_head for d in domains().values()
+                                     if d.schema_head)})
+
+
 def alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(files("workbench.store") / "migrations"))
+    migrations = files("workbench.store") / "migrations"
+    locations = [str(migrations / "versions")]
+    locations += [str(p) for d in domains().values() if (p := d.migrations_dir())]
+    config.set_main_option("script_location", str(migrations))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return config
 
 
-def head_revision(engine: Engine) -> str | None:
-    """The newest revision among the migration scripts."""
+def head_revisions(engine: Engine) -> frozenset[str]:
+    """The newest revision of every branch among the migration scripts."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    return frozenset(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The store's schema revision; None for an empty database."""
+def current_revisions(engine: Engine) -> frozenset[str]:
+    """The store's schema revisions (one per branch); empty for an empty database."""
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return frozenset()
+        return frozenset(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def describe(revisions: frozenset[str]) -> str | None:
+    return ", ".join(sorted(revisions)) or None
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
-    """Run pending migrations; returns (revision before, revision after)."""
+    """Run pending migrations on every branch; returns (revisions before, after) as text."""
     from alembic import command
 
-    before = current_revision(engine)
+    before = current_revisions(engine)
     config = alembic_config(engine)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    return before, current_revision(engine)
+        command.upgrade(config, "heads")
+    return describe(before), describe(current_revisions(engine))
 
 
 @dataclass
@@ -134,7 +155,7 @@ def open_store(url: str | None = None, migrate: bool = True) -> Store:
     """Connect and, unless told not to, bring the schema up to date (first use creates it)."""
     engine = make_engine(url)
     try:
-        if migrate and current_revision(engine) != SCHEMA_HEAD:
+        if migrate and current_revisions(engine) != expected_heads():
             upgrade(engine)
     except Exception as exc:
         engine.dispose()

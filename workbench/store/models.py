@@ -1,8 +1,10 @@
-"""The plan store's tables (SQLAlchemy 2 declarative models), named as in the seed system.
+"""The spine's tables (SQLAlchemy 2 declarative models), named as in the seed system.
 
-Money is raw rupees in double precision; tonnes carry ``_t``. Result and KPI rows carry the
-``node_id`` they belong to so that access control can filter them in SQL. The schema itself is
-created only by the Alembic migrations in ``workbench/store/migrations``.
+Datasets, scenarios, runs, approvals, comparisons, users, audit and jobs know no domain: what a
+dataset or run is about is its ``domain`` column, and who may see it is its ``scopes`` (grants
+such as ``node:IU_001``). Each domain declares its own result and KPI tables on the same
+``Base`` in its own module, with its own Alembic branch. The schema is created only by the
+migrations.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-NETWORK = "*"  # node_id of KPI rows that cover the whole network
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -43,7 +43,7 @@ class Dataset(Base):
     domain: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str] = mapped_column(Text)
-    node_ids: Mapped[list] = mapped_column(JSON)
+    scopes: Mapped[list] = mapped_column(JSON)  # grants that may see it, e.g. node:IU_001
     summary: Mapped[dict] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -82,13 +82,15 @@ class Scenario(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
     changes: Mapped[list] = mapped_column(JSON)
-    node_ids: Mapped[list] = mapped_column(JSON)  # nodes the changes touch
+    scopes: Mapped[list] = mapped_column(JSON)  # what the changes touch, as scope grants
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OptimizationRun(Base):
+    """One solve (or other computation) of a scenario, by any domain."""
+
     __tablename__ = "optimization_run"
     __table_args__ = (Index("ix_run_scenario_finished", "scenario_id", "finished_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +101,10 @@ class OptimizationRun(Base):
     solver_version: Mapped[str] = mapped_column(String(60))
     package_version: Mapped[str] = mapped_column(String(60))
     data_hash: Mapped[str] = mapped_column(String(64))
+    domain: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(40), index=True)
+    termination_condition: Mapped[str | None] = mapped_column(String(60))
+    has_result: Mapped[bool] = mapped_column(Boolean, default=False)  # a plan to read
     objective_inr: Mapped[float | None]
     best_bound_inr: Mapped[float | None]
     mip_gap: Mapped[float | None]
@@ -124,115 +129,6 @@ class Approval(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
-def _run_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey("optimization_run.id", ondelete="CASCADE"), index=True)
-
-
-class ResultProduction(Base):
-    __tablename__ = "result_production"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
-    node_id: Mapped[str] = mapped_column(String(60))
-    period: Mapped[int]
-    production_t: Mapped[float]
-    capacity_t: Mapped[float]
-    cost_inr_per_t: Mapped[float]
-
-
-class ResultShipment(Base):
-    __tablename__ = "result_shipments"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
-    route_id: Mapped[str] = mapped_column(String(120))
-    origin_id: Mapped[str] = mapped_column(String(60))
-    destination_id: Mapped[str] = mapped_column(String(60))
-    mode: Mapped[str] = mapped_column(String(30))
-    period: Mapped[int]
-    shipment_t: Mapped[float]
-    trips: Mapped[int]
-    cost_inr: Mapped[float]
-
-
-class ResultStock(Base):
-    __tablename__ = "result_stock"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
-    node_id: Mapped[str] = mapped_column(String(60))
-    period: Mapped[int]
-    closing_stock_t: Mapped[float]
-    safety_stock_t: Mapped[float]
-    max_storage_t: Mapped[float | None]
-
-
-class ResultUnmet(Base):
-    __tablename__ = "result_unmet"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
-    node_id: Mapped[str] = mapped_column(String(60))
-    period: Mapped[int]
-    demand_t: Mapped[float]
-    unmet_t: Mapped[float]
-    reason: Mapped[str] = mapped_column(String(60))
-
-
-class ResultShadowPrice(Base):
-    __tablename__ = "result_shadow_prices"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
-    constraint: Mapped[str] = mapped_column(String(40))
-    node_id: Mapped[str] = mapped_column(String(60))
-    period: Mapped[int]
-    description: Mapped[str] = mapped_column(Text)
-    shadow_price_inr_per_t: Mapped[float]
-
-
-class KpiPrecomputed(Base):
-    """KPIs per run, period and node (``node_id == "*"``: the whole network), written once."""
-
-    __tablename__ = "kpi_precomputed"
-    __table_args__ = (UniqueConstraint("run_id", "period", "node_id"),
-                      Index("ix_kpi_pre_run_node", "run_id", "node_id"))
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("optimization_run.id", ondelete="CASCADE"))
-    period: Mapped[int]
-    node_id: Mapped[str] = mapped_column(String(60))
-    demand_t: Mapped[float]
-    delivered_t: Mapped[float]
-    unmet_t: Mapped[float]
-    service_level: Mapped[float | None]
-    production_t: Mapped[float]
-    capacity_t: Mapped[float]
-    received_t: Mapped[float]
-    dispatched_t: Mapped[float]
-    closing_stock_t: Mapped[float]
-    trips: Mapped[int]
-    cost_inr: Mapped[float | None]  # network rows only: cost is not split between nodes
-
-
-class KpiAggregated(Base):
-    """Whole-run KPIs and the six cost components, written once when the run is stored."""
-
-    __tablename__ = "kpi_aggregated"
-    run_id: Mapped[int] = mapped_column(ForeignKey("optimization_run.id", ondelete="CASCADE"),
-                                        primary_key=True)
-    total_cost_inr: Mapped[float]
-    production_inr: Mapped[float]
-    transport_inr: Mapped[float]
-    trips_inr: Mapped[float]
-    holding_inr: Mapped[float]
-    unmet_penalty_inr: Mapped[float]
-    safety_penalty_inr: Mapped[float]
-    demand_t: Mapped[float]
-    delivered_t: Mapped[float]
-    unmet_t: Mapped[float]
-    service_level: Mapped[float | None]
-    cost_per_t_delivered_inr: Mapped[float | None]
-    capacity_utilisation: Mapped[float | None]
-    storage_utilisation: Mapped[float | None]
-    trips_by_mode: Mapped[dict] = mapped_column(JSON)
-    tonnes_by_mode: Mapped[dict] = mapped_column(JSON)
-
-
 class ScenarioComparison(Base):
     __tablename__ = "scenario_comparison"
     __table_args__ = (Index("ix_comparison_runs", "run_a_id", "run_b_id"),)
@@ -250,8 +146,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(40))
-    ius: Mapped[list] = mapped_column(JSON)
-    gus: Mapped[list] = mapped_column(JSON)
+    scopes: Mapped[list] = mapped_column(JSON)  # grants such as node:IU_001 or line:L2
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -267,7 +162,7 @@ class AuditEntry(Base):
     status: Mapped[str] = mapped_column(String(20))
     object_type: Mapped[str] = mapped_column(String(40), default="")
     object_id: Mapped[str] = mapped_column(String(200), default="")
-    nodes: Mapped[list] = mapped_column(JSON)
+    scopes: Mapped[list] = mapped_column(JSON)  # bare node ids in entries before 0003
     detail: Mapped[str] = mapped_column(Text, default="")
 
 

@@ -1,5 +1,8 @@
 """Versioned scenarios: a dataset plus ordered changes; editing makes a new version.
 
+The changes are the domain's own records (the store keeps them as JSON); the domain tells the
+store which scopes they touch, for access control and the audit log.
+
 Results of older versions stay with the version they were solved from. Approval marks one run
 of a scenario as the baseline plan and keeps every earlier approval in ``plan_approvals``.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from workbench.access import AccessDenied, Permission, Principal
+from workbench.core.access import AccessDenied, Permission, Principal
 from workbench.store import audit
 from workbench.store.datasets import NotFound, visible_dataset_ids, visible_to
 from workbench.store.models import Approval, Dataset, OptimizationRun, Scenario
@@ -23,9 +26,9 @@ def _require_change_rights(actor: Principal, touched: list[str], network_wide: b
         return
     actor.require(Permission.EDIT_OWN, what)
     if network_wide:
-        raise AccessDenied(f"user '{actor.username}' may only change their own nodes: limit "
-                           "each change to them (for example --node)")
-    actor.require_nodes(touched, what)
+        raise AccessDenied(f"user '{actor.username}' may only change what they are granted: "
+                           "limit each change to it (for example --node)")
+    actor.require_scopes(touched, what)
 
 
 def create_scenario(session: Session, actor: Principal, name: str, dataset: Dataset,
@@ -40,12 +43,12 @@ def create_scenario(session: Session, actor: Principal, name: str, dataset: Data
     scenario = Scenario(name=name, version=1, dataset_id=dataset.id,
                         parent_id=parent.id if parent else None,
                         changes=inherited + changes,
-                        node_ids=sorted(set(touched) | set(parent.node_ids if parent else [])),
+                        scopes=sorted(set(touched) | set(parent.scopes if parent else [])),
                         description=description, created_by=actor.username)
     session.add(scenario)
     session.flush()
     audit.record(session, actor.username, "scenario.create", object_type="scenario",
-                 object_id=f"{name} v1", nodes=touched,
+                 object_id=f"{name} v1", scopes=touched,
                  detail=f"dataset {dataset.name}; {len(scenario.changes)} changes")
     return scenario
 
@@ -57,12 +60,12 @@ def edit_scenario(session: Session, actor: Principal, name: str, changes: list[C
     current = get_scenario(session, actor, name)
     version = Scenario(name=name, version=current.version + 1, dataset_id=current.dataset_id,
                        parent_id=current.id, changes=list(current.changes) + changes,
-                       node_ids=sorted(set(current.node_ids) | set(touched)),
+                       scopes=sorted(set(current.scopes) | set(touched)),
                        description=current.description, created_by=actor.username)
     session.add(version)
     session.flush()
     audit.record(session, actor.username, "scenario.edit", object_type="scenario",
-                 object_id=f"{name} v{version.version}", nodes=touched)
+                 object_id=f"{name} v{version.version}", scopes=touched)
     return version
 
 
@@ -104,12 +107,12 @@ def latest_run(session: Session, scenario: Scenario,
                with_plan: bool = False) -> OptimizationRun | None:
     query = select(OptimizationRun).where(OptimizationRun.scenario_id == scenario.id)
     if with_plan:
-        query = query.where(OptimizationRun.status.in_(("optimal", "feasible")))
+        query = query.where(OptimizationRun.has_result.is_(True))
     return session.scalars(query.order_by(OptimizationRun.id.desc()).limit(1)).first()
 
 
 def latest_plan(session: Session, actor: Principal, name: str) -> OptimizationRun:
-    """The newest solved plan of the scenario's newest version, or a ValueError saying so."""
+    """The newest run with a result of the scenario's newest version, or a ValueError."""
     run = latest_run(session, get_scenario(session, actor, name), with_plan=True)
     if run is None:
         raise ValueError(f"scenario '{name}' has no solved plan; run `workbench solve "

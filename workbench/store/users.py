@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workbench.access import (
+from workbench.core.access import (
     BOOTSTRAP,
     AccessDenied,
     Permission,
@@ -15,6 +15,7 @@ from workbench.access import (
     Role,
     hash_password,
     password_matches,
+    split_scope,
 )
 from workbench.store import audit
 from workbench.store.db import Store
@@ -32,7 +33,7 @@ def has_users(session: Session) -> bool:
 
 
 def principal_of(user: User) -> Principal:
-    return Principal(user.username, Role(user.role), frozenset(user.ius), frozenset(user.gus))
+    return Principal(user.username, Role(user.role), frozenset(user.scopes))
 
 
 def login(session: Session, username: str | None, password: str | None) -> Principal:
@@ -77,17 +78,20 @@ def log_in(store: Store, username: str | None,
 
 
 def add_user(session: Session, actor: Principal, username: str, role: Role, password: str,
-             ius: list[str] | None = None, gus: list[str] | None = None) -> User:
+             scopes: list[str] | None = None) -> User:
+    """Add a user; ``scopes`` are grants such as ``node:IU_001`` (see ``core.access``)."""
     actor.require(Permission.MANAGE_USERS, "add users")
     if len(password) < MIN_PASSWORD_CHARS:
         raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ValueError(f"user '{username}' already exists")
+    for grant in scopes or []:
+        split_scope(grant)  # refuses a malformed grant with a message saying how to write it
     user = User(username=username, role=str(role), password_hash=hash_password(password),
-                ius=sorted(ius or []), gus=sorted(gus or []), disabled=False)
+                scopes=sorted(set(scopes or [])), disabled=False)
     session.add(user)
     audit.record(session, actor.username, "user.add", object_type="user", object_id=username,
-                 nodes=[*(ius or []), *(gus or [])], detail=f"role {role}")
+                 scopes=scopes or [], detail=f"role {role}")
     return user
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from workbench.core.domain import domains
 from workbench.store.models import Base
+
+for _domain in domains().values():
+    _domain.load_models()  # its tables join Base.metadata, for autogenerate
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,4 +1,7 @@
-"""Initial plan store: datasets, scenarios, runs, results, KPIs, users, audit, jobs.
+"""Initial plan store: datasets, scenarios, runs, users, audit, jobs (the spine's tables).
+
+Release 0.1 also created the clinker result and KPI tables here; they now belong to the
+clinker branch, whose first revision adopts them where they already exist.
 
 Revision ID: 0001
 Revises:
@@ -149,50 +152,6 @@ def upgrade() -> None:
     with op.batch_alter_table('job_status', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_job_status_state'), ['state'], unique=False)
 
-    op.create_table('kpi_aggregated',
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('total_cost_inr', sa.Double(), nullable=False),
-    sa.Column('production_inr', sa.Double(), nullable=False),
-    sa.Column('transport_inr', sa.Double(), nullable=False),
-    sa.Column('trips_inr', sa.Double(), nullable=False),
-    sa.Column('holding_inr', sa.Double(), nullable=False),
-    sa.Column('unmet_penalty_inr', sa.Double(), nullable=False),
-    sa.Column('safety_penalty_inr', sa.Double(), nullable=False),
-    sa.Column('demand_t', sa.Double(), nullable=False),
-    sa.Column('delivered_t', sa.Double(), nullable=False),
-    sa.Column('unmet_t', sa.Double(), nullable=False),
-    sa.Column('service_level', sa.Double(), nullable=True),
-    sa.Column('cost_per_t_delivered_inr', sa.Double(), nullable=True),
-    sa.Column('capacity_utilisation', sa.Double(), nullable=True),
-    sa.Column('storage_utilisation', sa.Double(), nullable=True),
-    sa.Column('trips_by_mode', sa.JSON(), nullable=False),
-    sa.Column('tonnes_by_mode', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('run_id')
-    )
-    op.create_table('kpi_precomputed',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('period', sa.Integer(), nullable=False),
-    sa.Column('node_id', sa.String(length=60), nullable=False),
-    sa.Column('demand_t', sa.Double(), nullable=False),
-    sa.Column('delivered_t', sa.Double(), nullable=False),
-    sa.Column('unmet_t', sa.Double(), nullable=False),
-    sa.Column('service_level', sa.Double(), nullable=True),
-    sa.Column('production_t', sa.Double(), nullable=False),
-    sa.Column('capacity_t', sa.Double(), nullable=False),
-    sa.Column('received_t', sa.Double(), nullable=False),
-    sa.Column('dispatched_t', sa.Double(), nullable=False),
-    sa.Column('closing_stock_t', sa.Double(), nullable=False),
-    sa.Column('trips', sa.Integer(), nullable=False),
-    sa.Column('cost_inr', sa.Double(), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('run_id', 'period', 'node_id')
-    )
-    with op.batch_alter_table('kpi_precomputed', schema=None) as batch_op:
-        batch_op.create_index('ix_kpi_pre_run_node', ['run_id', 'node_id'], unique=False)
-
     op.create_table('plan_approvals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -207,79 +166,6 @@ def upgrade() -> None:
     with op.batch_alter_table('plan_approvals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_plan_approvals_approved_at'), ['approved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_plan_approvals_run_id'), ['run_id'], unique=False)
-
-    op.create_table('result_production',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('node_id', sa.String(length=60), nullable=False),
-    sa.Column('period', sa.Integer(), nullable=False),
-    sa.Column('production_t', sa.Double(), nullable=False),
-    sa.Column('capacity_t', sa.Double(), nullable=False),
-    sa.Column('cost_inr_per_t', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('result_production', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_result_production_run_id'), ['run_id'], unique=False)
-
-    op.create_table('result_shadow_prices',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('constraint', sa.String(length=40), nullable=False),
-    sa.Column('node_id', sa.String(length=60), nullable=False),
-    sa.Column('period', sa.Integer(), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('shadow_price_inr_per_t', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('result_shadow_prices', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_result_shadow_prices_run_id'), ['run_id'], unique=False)
-
-    op.create_table('result_shipments',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('route_id', sa.String(length=120), nullable=False),
-    sa.Column('origin_id', sa.String(length=60), nullable=False),
-    sa.Column('destination_id', sa.String(length=60), nullable=False),
-    sa.Column('mode', sa.String(length=30), nullable=False),
-    sa.Column('period', sa.Integer(), nullable=False),
-    sa.Column('shipment_t', sa.Double(), nullable=False),
-    sa.Column('trips', sa.Integer(), nullable=False),
-    sa.Column('cost_inr', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('result_shipments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_result_shipments_run_id'), ['run_id'], unique=False)
-
-    op.create_table('result_stock',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('node_id', sa.String(length=60), nullable=False),
-    sa.Column('period', sa.Integer(), nullable=False),
-    sa.Column('closing_stock_t', sa.Double(), nullable=False),
-    sa.Column('safety_stock_t', sa.Double(), nullable=False),
-    sa.Column('max_storage_t', sa.Double(), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('result_stock', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_result_stock_run_id'), ['run_id'], unique=False)
-
-    op.create_table('result_unmet',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('node_id', sa.String(length=60), nullable=False),
-    sa.Column('period', sa.Integer(), nullable=False),
-    sa.Column('demand_t', sa.Double(), nullable=False),
-    sa.Column('unmet_t', sa.Double(), nullable=False),
-    sa.Column('reason', sa.String(length=60), nullable=False),
-    sa.ForeignKeyConstraint(['run_id'], ['optimization_run.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('result_unmet', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_result_unmet_run_id'), ['run_id'], unique=False)
 
     op.create_table('scenario_comparison',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -296,42 +182,16 @@ def upgrade() -> None:
         batch_op.create_index('ix_comparison_runs', ['run_a_id', 'run_b_id'], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table('scenario_comparison', schema=None) as batch_op:
         batch_op.drop_index('ix_comparison_runs')
 
     op.drop_table('scenario_comparison')
-    with op.batch_alter_table('result_unmet', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_result_unmet_run_id'))
-
-    op.drop_table('result_unmet')
-    with op.batch_alter_table('result_stock', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_result_stock_run_id'))
-
-    op.drop_table('result_stock')
-    with op.batch_alter_table('result_shipments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_result_shipments_run_id'))
-
-    op.drop_table('result_shipments')
-    with op.batch_alter_table('result_shadow_prices', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_result_shadow_prices_run_id'))
-
-    op.drop_table('result_shadow_prices')
-    with op.batch_alter_table('result_production', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_result_production_run_id'))
-
-    op.drop_table('result_production')
     with op.batch_alter_table('plan_approvals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_plan_approvals_run_id'))
         batch_op.drop_index(batch_op.f('ix_plan_approvals_approved_at'))
 
     op.drop_table('plan_approvals')
-    with op.batch_alter_table('kpi_precomputed', schema=None) as batch_op:
-        batch_op.drop_index('ix_kpi_pre_run_node')
-
-    op.drop_table('kpi_precomputed')
-    op.drop_table('kpi_aggregated')
     with op.batch_alter_table('job_status', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_status_state'))
 

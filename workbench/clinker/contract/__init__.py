@@ -1,0 +1,1 @@
+"""The clinker data contract: table schemas, the network container, readers and writers."""

@@ -1,0 +1,292 @@
+"""The clinker network data contract (shared/specs/clinker-network.md, section 1) as typed schemas.
+
+A ``TableSpec`` says which columns a table has and what kind of value each holds; ``parse_table``
+turns the text cells a reader found into typed columns, and ``pandera_schema`` expresses the
+rules a schema can hold (blank required cells, non-negative quantities, allowed codes, unique
+keys). Cross-table rules live in :mod:`workbench.clinker.validation`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from workbench.core.findings import Finding, error, warning
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+
+Kind = Literal["text", "number", "integer", "flag"]
+
+NODE_TYPES = ("IU", "GU", "EXT")
+BOUND_TYPES = ("le", "ge", "eq")
+ROW = "source_row"  # spreadsheet row number each record came from
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    kind: Kind
+    required: bool = True
+    nonnegative: bool = False
+    allowed: tuple[str, ...] | None = None
+    default: object = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    key: tuple[str, ...] = ()
+    optional: bool = False
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+
+def _c(name: str, kind: Kind, *, required: bool = True, nonneg: bool = False,
+       allowed: tuple[str, ...] | None = None, default: object = None) -> ColumnSpec:
+    return ColumnSpec(name, kind, required, nonneg, allowed, default)
+
+
+PLANT_MASTER = TableSpec("plant_master", (
+    _c("node_id", "text"),
+    _c("node_type", "text", allowed=NODE_TYPES),
+    _c("name", "text", required=False),
+    _c("region", "text", required=False),
+    _c("latitude", "number", required=False),
+    _c("longitude", "number", required=False),
+    _c("opening_stock_t", "number", required=False, nonneg=True, default=0.0),
+), key=("node_id",))
+
+PRODUCTION_CAPACITY_COST = TableSpec("production_capacity_cost", (
+    _c("node_id", "text"),
+    _c("period", "integer"),
+    _c("capacity_t", "number", nonneg=True),
+    _c("cost_inr_per_t", "number", nonneg=True),
+), key=("node_id", "period"))
+
+DEMAND_FORECAST = TableSpec("demand_forecast", (
+    _c("node_id", "text"),
+    _c("period", "integer"),
+    _c("demand_t", "number", nonneg=True),
+    _c("unmet_penalty_inr_per_t", "number", required=False, nonneg=True),
+), key=("node_id", "period"))
+
+SAFETY_STOCK_POLICY = TableSpec("safety_stock_policy", (
+    _c("node_id", "text"),
+    _c("period", "integer"),
+    _c("safety_stock_t", "number", nonneg=True),
+    _c("max_storage_t", "number", required=False, nonneg=True),
+    _c("holding_cost_inr_per_t", "number", required=False, nonneg=True, default=0.0),
+), key=("node_id", "period"), optional=True)
+
+TRANSPORT_ROUTES_MODES = TableSpec("transport_routes_modes", (
+    _c("route_id", "text"),
+    _c("origin_id", "text"),
+    _c("destination_id", "text"),
+    _c("mode", "text"),
+    _c("vehicle_capacity_t", "number", nonneg=True),
+    _c("sbq_t", "number", required=False, nonneg=True, default=0.0),
+    _c("cost_inr_per_t", "number", required=False, nonneg=True),
+    _c("cost_inr_per_t_km", "number", required=False, nonneg=True),
+    _c("distance_km", "number", required=False, nonneg=True),
+    _c("handling_cost_inr_per_t", "number", required=False, nonneg=True, default=0.0),
+    _c("fixed_cost_inr_per_trip", "number", required=False, nonneg=True, default=0.0),
+    _c("max_trips", "number", required=False),
+    _c("full_loads_only", "flag", required=False, default=False),
+    _c("period", "integer", required=False),
+), key=("route_id", "period"))
+
+FLOW_BOUNDS = TableSpec("flow_bounds", (
+    _c("origin_id", "text"),
+    _c("mode", "text", required=False),
+    _c("destination_id", "text", required=False),
+    _c("period", "integer"),
+    _c("bound", "text", allowed=BOUND_TYPES),
+    _c("quantity_t", "number", nonneg=True),
+), optional=True)
+
+SETTINGS = TableSpec("settings", (
+    _c("key", "text"),
+    _c("value", "text"),
+), key=("key",), optional=True)
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in (
+    PLANT_MASTER, PRODUCTION_CAPACITY_COST, DEMAND_FORECAST, SAFETY_STOCK_POLICY,
+    TRANSPORT_ROUTES_MODES, FLOW_BOUNDS, SETTINGS,
+)}
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+_KIND_WORDS = {"number": "a number", "integer": "a whole number", "flag": "true or false"}
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    """A typed, empty table: what an absent optional table reads as."""
+    frame = pd.DataFrame({ROW: pd.Series(dtype="Int64")})
+    for col in spec.columns:
+        frame[col.name] = pd.Series(dtype=_dtype(col.kind))
+    return frame
+
+
+def _dtype(kind: Kind) -> str:
+    return {"text": "object", "number": "float64", "integer": "Int64", "flag": "boolean"}[kind]
+
+
+def _parse_cell(text: str, kind: Kind) -> tuple[object, str | None]:
+    """Return (value, problem). Blank cells parse to None without a problem."""
+    text = text.strip()
+    if text == "" or text.lower() in {"nan", "na", "n/a", "null", "none"}:
+        return None, None
+    if kind == "text":
+        return text, None
+    if kind == "flag":
+        low = text.lower()
+        if low in _TRUE:
+            return True, None
+        if low in _FALSE:
+            return False, None
+        return None, f"'{text}' is not {_KIND_WORDS[kind]}; write true or false"
+    try:
+        number = float(text)
+    except ValueError:
+        return None, f"'{_clip(text)}' is not {_KIND_WORDS[kind]}; enter a plain number"
+    if not math.isfinite(number) or abs(number) > 1e15:
+        return None, f"'{_clip(text)}' is not a usable number (too large); check the units"
+    if kind == "integer":
+        if number != int(number):
+            return None, f"'{text}' is not {_KIND_WORDS[kind]}; periods are 1, 2, 3 ..."
+        return int(number), None
+    return number, None
+
+
+def _clip(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def parse_table(
+    spec: TableSpec, raw: pd.DataFrame, file: str
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Type the text cells of one table. ``raw`` holds strings and a ``source_row`` column.
+
+    Unparseable cells become missing values and are reported; missing required columns
+    are reported once and read as all-missing so that later checks still run.
+    """
+    findings: list[Finding] = []
+    present = [c for c in raw.columns if c != ROW]
+    for extra in present:
+        if extra not in spec.column_names:
+            findings.append(warning(
+                "extra_column", spec.name,
+                f"column '{extra}' is not part of the contract and is ignored",
+                column=extra, file=file))
+    out = pd.DataFrame({ROW: pd.array(raw[ROW].tolist(), dtype="Int64")}, index=raw.index)
+    for col in spec.columns:
+        if col.name not in raw.columns:
+            if col.required:
+                hint = _case_hint(col.name, present)
+                findings.append(error(
+                    "missing_column", spec.name,
+                    f"required column '{col.name}' is missing{hint}; add it to the header",
+                    column=col.name, file=file))
+            values: list[object] = [col.default] * len(raw)
+        else:
+            values = []
+            for row_no, text in zip(raw[ROW], raw[col.name], strict=True):
+                value, problem = _parse_cell("" if text is None else str(text), col.kind)
+                if problem:
+                    check = "non_integer_period" if col.name == "period" else "bad_type"
+                    findings.append(error(check, spec.name, problem, row=int(row_no),
+                                          column=col.name, file=file))
+                if value is None and col.default is not None:
+                    value = col.default
+                values.append(value)
+        out[col.name] = pd.array(values, dtype=_dtype(col.kind)) if values else \
+            pd.Series(dtype=_dtype(col.kind))
+    return out, findings
+
+
+def _case_hint(name: str, present: list[str]) -> str:
+    for col in present:
+        if col.strip().lower() == name:
+            return f" (found '{col}'; column names are exact and lower case)"
+    return ""
+
+
+def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
+    import pandera.pandas as pa  # loaded on first validation: commands that only read skip it
+
+    """The single-table rules of the contract for typed frames from :func:`parse_table`."""
+    columns: dict[str, pa.Column] = {}
+    for col in spec.columns:
+        checks: list[pa.Check] = []
+        if col.nonnegative:
+            checks.append(pa.Check.ge(0, error="must not be negative"))
+        if col.allowed:
+            checks.append(pa.Check.isin(
+                list(col.allowed), error=f"must be one of {', '.join(col.allowed)}"))
+        columns[col.name] = pa.Column(
+            _dtype(col.kind) if col.kind != "text" else None,
+            checks=checks, nullable=not col.required, required=False)
+    return pa.DataFrameSchema(columns, unique=list(spec.key) or None,
+                              report_duplicates="all", strict=False)
+
+
+def _schema_check_name(check: str, column: str) -> tuple[str, str]:
+    """Map pandera's failure-case label to our check name and a fix-it message."""
+    if check == "not_nullable":
+        return "blank_required_cell", "is blank; this column is required, fill it in"
+    if check == "multiple_fields_uniqueness" or check.startswith("field_uniqueness"):
+        return "duplicate_key", "duplicates another row's key; keep one row per key"
+    if check == "must not be negative":
+        return "negative_value", "must not be negative; enter 0 or more"
+    if check.startswith("must be one of"):
+        name = {"node_type": "unknown_node_type", "bound": "unknown_bound"}.get(column,
+                                                                            "unknown_code")
+        return name, check
+    return "schema", check
+
+
+def schema_findings(spec: TableSpec, frame: pd.DataFrame, file: str) -> list[Finding]:
+    """Run the pandera schema lazily and turn every failure case into a Finding."""
+    import pandera.pandas as pa
+
+    if frame.empty:
+        return []
+    try:
+        pandera_schema(spec).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        return _failure_findings(spec, frame, exc.failure_cases, file)
+    return []
+
+
+def _failure_findings(spec: TableSpec, frame: pd.DataFrame, cases: pd.DataFrame,
+                      file: str) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, int | None, str]] = set()
+    key = ", ".join(spec.key)
+    for case in cases.itertuples(index=False):
+        column = str(case.column) if isinstance(case.column, str) else None
+        check, message = _schema_check_name(str(case.check), column or "")
+        idx = case.index
+        row = int(frame.loc[idx, ROW]) if idx is not None and idx in frame.index else None
+        if check == "duplicate_key":
+            column = key
+        dedupe = (check, row, column or "")
+        if dedupe in seen:
+            continue
+        seen.add(dedupe)
+        value = "" if check in {"blank_required_cell", "duplicate_key"} else \
+            f" (value {case.failure_case!r})"
+        findings.append(error(check, spec.name, f"{column or 'value'} {message}{value}",
+                              row=row, column=column, file=file))
+    return findings

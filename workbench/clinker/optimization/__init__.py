@@ -1,0 +1,1 @@
+"""The planning MILP: model data, model families, solver adapters, warm start and progress."""

@@ -1,0 +1,115 @@
+"""Every clinker KPI in one place: whole-plan KPIs, per node and period, and costs by period.
+
+Computed once, when a plan is made or stored, never on read.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.clinker.contract.network import ClinkerNetwork
+from workbench.clinker.optimization.model_data import prepare
+from workbench.clinker.results.plan import PlanKPIs, PlanResult
+
+NETWORK = "*"  # node_id of KPI rows that cover the whole network
+
+
+def plan_kpis(frames: dict[str, pd.DataFrame], total_cost: float) -> PlanKPIs:
+    unmet, ships, prod, stock = (frames[k] for k in ("unmet", "shipments", "production",
+                                                     "stock"))
+    demand_t, unmet_t = float(unmet["demand_t"].sum()), float(unmet["unmet_t"].sum())
+    delivered = demand_t - unmet_t
+    capacity = float(prod["capacity_t"].sum())
+    limited = stock.dropna(subset=["max_storage_t"])
+    limited = limited[limited["max_storage_t"] > 0]
+    return PlanKPIs(
+        total_cost_inr=total_cost,
+        demand_t=demand_t,
+        delivered_t=delivered,
+        unmet_t=unmet_t,
+        cost_per_t_delivered_inr=total_cost / delivered if delivered > 0 else None,
+        service_level=delivered / demand_t if demand_t > 0 else None,
+        trips_by_mode={str(k): int(v) for k, v in ships.groupby("mode")["trips"].sum().items()},
+        tonnes_by_mode={str(k): float(v)
+                        for k, v in ships.groupby("mode")["shipment_t"].sum().items()},
+        capacity_utilisation=float(prod["production_t"].sum()) / capacity if capacity else None,
+        storage_utilisation=float((limited["closing_stock_t"] /
+                                   limited["max_storage_t"]).mean()) if len(limited) else None,
+    )
+
+
+def aggregated(result: PlanResult) -> dict[str, object]:
+    k, c = result.kpis, result.components
+    assert k is not None
+    return {
+        "total_cost_inr": k.total_cost_inr, "production_inr": c.production,
+        "transport_inr": c.transport, "trips_inr": c.trips, "holding_inr": c.holding,
+        "unmet_penalty_inr": c.unmet_penalty, "safety_penalty_inr": c.safety_penalty,
+        "demand_t": k.demand_t, "delivered_t": k.delivered_t, "unmet_t": k.unmet_t,
+        "service_level": k.service_level, "cost_per_t_delivered_inr": k.cost_per_t_delivered_inr,
+        "capacity_utilisation": k.capacity_utilisation,
+        "storage_utilisation": k.storage_utilisation,
+        "trips_by_mode": k.trips_by_mode, "tonnes_by_mode": k.tonnes_by_mode,
+    }
+
+
+def kpis_by_period(result: PlanResult, network: ClinkerNetwork) -> list[dict[str, object]]:
+    """One row per node and period, and one network row (``*``) per period with its cost."""
+    prod = result.production.set_index(["node_id", "period"])
+    unmet = result.unmet.set_index(["node_id", "period"])
+    stock = result.stock.set_index(["node_id", "period"])["closing_stock_t"]
+    ships = result.shipments
+    received = ships.groupby(["destination_id", "period"])["shipment_t"].sum()
+    dispatched = ships.groupby(["origin_id", "period"])["shipment_t"].sum()
+    trips_in = ships.groupby(["destination_id", "period"])["trips"].sum()
+    trips_out = ships.groupby(["origin_id", "period"])["trips"].sum()
+    cost = _period_costs(result, network)
+    rows = []
+    for period in network.periods:
+        nodes = []
+        for node in network.node_ids():
+            key = (node, period)
+            demand = float(unmet["demand_t"].get(key, 0.0))
+            short = float(unmet["unmet_t"].get(key, 0.0))
+            nodes.append({
+                "period": period, "node_id": node, "demand_t": demand,
+                "delivered_t": demand - short, "unmet_t": short,
+                "service_level": (demand - short) / demand if demand > 0 else None,
+                "production_t": float(prod["production_t"].get(key, 0.0)),
+                "capacity_t": float(prod["capacity_t"].get(key, 0.0)),
+                "received_t": float(received.get(key, 0.0)),
+                "dispatched_t": float(dispatched.get(key, 0.0)),
+                "closing_stock_t": float(stock.get(key, 0.0)),
+                "trips": int(trips_in.get(key, 0) + trips_out.get(key, 0)),
+                "cost_inr": None})
+        total = {f: sum(n[f] for n in nodes) for f in
+                 ("demand_t", "delivered_t", "unmet_t", "production_t", "capacity_t",
+                  "received_t", "dispatched_t", "closing_stock_t")}
+        period_trips = int(ships.loc[ships["period"] == period, "trips"].sum())
+        rows += nodes
+        rows.append({"period": period, "node_id": NETWORK, **total, "trips": period_trips,
+                     "service_level": total["delivered_t"] / total["demand_t"]
+                     if total["demand_t"] > 0 else None,
+                     "cost_inr": cost.get(period, 0.0)})
+    return rows
+
+
+def _period_costs(result: PlanResult, network: ClinkerNetwork) -> dict[int, float]:
+    """The objective split by period: the six components, each charged where it arises."""
+    data = prepare(network)
+    prod = result.production
+    cost = (prod["production_t"] * prod["cost_inr_per_t"]).groupby(prod["period"]).sum()
+    cost = cost.add(result.shipments.groupby("period")["cost_inr"].sum(), fill_value=0)
+    hold = result.stock.merge(data.policy[["node_id", "period", "holding_cost_inr_per_t"]],
+                              on=["node_id", "period"])
+    cost = cost.add((hold["closing_stock_t"] * hold["holding_cost_inr_per_t"].fillna(0))
+                    .groupby(hold["period"]).sum(), fill_value=0)
+    short = result.unmet.merge(data.demand[["node_id", "period", "unmet_penalty_inr_per_t"]],
+                               on=["node_id", "period"])
+    cost = cost.add((short["unmet_t"] * short["unmet_penalty_inr_per_t"])
+                    .groupby(short["period"]).sum(), fill_value=0)
+    if not result.safety_shortfall.empty and network.settings.safety_stock == "soft":
+        gap = result.safety_shortfall
+        cost = cost.add(gap.groupby("period")["shortfall_t"].sum() *
+                        network.settings.safety_stock_penalty_inr_per_t, fill_value=0)
+    return {int(p): float(v) for p, v in cost.items()}

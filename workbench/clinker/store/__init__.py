@@ -1,0 +1,1 @@
+"""The clinker domain's side of the store: its tables, migrations and conversions."""

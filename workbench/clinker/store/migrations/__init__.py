@@ -1,0 +1,1 @@
+"""Alembic scripts of the clinker branch (found through the domain registry)."""
