@@ -109,3 +109,18 @@ def test_help_lists_commands():
     assert result.returncode == 0
     assert "validate" in result.stdout and "demo-data" in result.stdout
     assert "--json" in run_cli("validate", "--help").stdout
+
+
+def test_misspelt_header_reads_like_a_checklist(tiny, tmp_path):
+    for row in tiny["demand_forecast"]:
+        row["demnd_t"] = row.pop("demand_t")
+    tiny["plant_master"][1]["opening_stock_t"] = -5
+    result = run_cli("validate", str(write_tables(tiny, tmp_path / "net")))
+    _assert_clean_failure(result, "did you mean 'demnd_t'?")
+    lines = result.stdout.splitlines()
+    # the headline first, naming the files with errors; then one line per error, in table order
+    assert lines[0].endswith("2 errors (1 in plant_master.csv, 1 in demand_forecast.csv), "
+                             "0 warnings; fix the errors, then run again"), lines[0]
+    assert [line.split()[1] for line in lines[1:3]] == ["plant_master.csv,",
+                                                        "demand_forecast.csv,"]
+    assert len(lines) == 3

@@ -150,7 +150,12 @@ def test_check_trips(tiny, tiny_folder, mutation, check, severity, table, column
     assert hit.table == table
     assert hit.column == column
     assert hit.message
-    assert report.ok is (severity is Severity.WARNING and not report.errors)
+    # each mutation breaks one rule: a warning check adds no error, an error check no other
+    # kind of error (a spurious finding from a mutant check would show up here)
+    if severity is Severity.WARNING:
+        assert report.errors == [] and report.ok
+    else:
+        assert {f.check for f in report.errors} == {check} and not report.ok
 
 
 def test_finding_points_at_spreadsheet_row(tiny, tiny_folder):
@@ -180,3 +185,17 @@ def test_consistent_bounds_pass(tiny, tiny_folder):
     report = validate(read_network(tiny_folder(tiny)))
     assert not report.by_check("contradictory_bounds")
     assert report.ok
+
+
+def test_misspelt_header_gives_one_error_with_a_suggestion(tiny, tiny_folder):
+    for row in tiny["demand_forecast"]:
+        row["demnd_t"] = row.pop("demand_t")
+    report = validate(read_network(tiny_folder(tiny)))
+    assert [(f.check, f.column) for f in report] == [("missing_column", "demand_t")]
+    assert "did you mean 'demnd_t'?" in report.errors[0].message
+
+
+def test_unreadable_cell_is_one_error_not_also_a_blank(tiny, tiny_folder):
+    tiny["demand_forecast"][0]["demand_t"] = "lots"
+    report = validate(read_network(tiny_folder(tiny)))
+    assert [(f.check, f.row, f.column) for f in report] == [("bad_type", 2, "demand_t")]

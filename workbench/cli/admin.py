@@ -12,9 +12,10 @@ from rich.table import Table
 
 from workbench.cli.app import app
 from workbench.cli.output import err, out_console, print_json
-from workbench.cli.session import acting_user, action, fail, store_for
+from workbench.cli.session import acting_user, action, fail, store_for, usage_error
 from workbench.core.access import Permission, Role, scope, split_scope
 from workbench.core.domain import role_presets, scope_kinds, scope_shorthands
+from workbench.core.errors import InvalidRequest
 from workbench.store import audit, backup, users
 from workbench.store.db import current_revisions, describe, head_revisions, upgrade
 
@@ -81,7 +82,7 @@ def _grants(scopes: list[str] | None, extra: list[str]) -> list[str]:
     for item in scopes or []:
         kind, ids = split_scope(item)
         if kind not in scope_kinds():
-            raise ValueError(f"--scope {item}: unknown scope kind '{kind}'; this installation "
+            raise InvalidRequest(f"--scope {item}: unknown scope kind '{kind}'; this installation "
                              f"has {', '.join(sorted(scope_kinds())) or 'none'}")
         grants += [scope(kind, i) for i in _split(ids)]
     shorthands = scope_shorthands()
@@ -89,7 +90,7 @@ def _grants(scopes: list[str] | None, extra: list[str]) -> list[str]:
     for arg in args:
         name, eq, value = arg.removeprefix("--").partition("=")
         if not arg.startswith("--") or name not in shorthands:
-            raise ValueError(f"unknown option {arg}; see `workbench user add --help`")
+            raise InvalidRequest(f"unknown option {arg}; see `workbench user add --help`")
         value = value if eq else next(args, "")
         grants += [scope(shorthands[name], i) for i in _split(value)]
     return grants
@@ -103,7 +104,7 @@ def _role(name: str) -> Role:
         return Role(name)
     except ValueError:
         names = [*(r.value for r in Role), *presets]
-        raise ValueError(f"--role {name}: choose one of {', '.join(names)}") from None
+        raise InvalidRequest(f"--role {name}: choose one of {', '.join(names)}") from None
 
 
 @user_app.command(
@@ -128,8 +129,8 @@ def user_add(
     actor = acting_user(ctx, store)
     try:
         grants, chosen = _grants(scopes, list(ctx.args)), _role(role)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+    except InvalidRequest as exc:
+        raise usage_error(str(exc)) from None
     password = _read_password(password_stdin)
     with action(store, actor, "user.add", username) as session:
         user = users.add_user(session, actor, username, chosen, password, grants)

@@ -28,12 +28,16 @@ def print_json(payload: Any) -> None:
 
 
 def print_report(report: ValidationReport, source: str) -> None:
-    """Human form of a validation report: one line per finding, errors first."""
+    """Human form of a validation report: the headline, then one line per finding, errors
+    first, each group in checklist order."""
     out = Console(highlight=False, soft_wrap=True)
+    colour = "red" if report.errors else "green"
+    out.print(f"{escape(source)}: [{colour}]{escape(report.headline())}[/]", markup=True)
     for finding in [*report.errors, *report.warnings]:
         colour = "red" if finding.is_error else "yellow"
         # file labels such as "net.xlsx [plant_master]" must not be read as markup
         out.print(f"[{colour}]{finding.severity:<7}[/] {escape(finding.location())}: "
                   f"{escape(finding.message)} [dim]({finding.check})[/]", markup=True)
-    verdict = "[red]not usable[/]" if report.errors else "[green]usable[/]"
-    out.print(f"{escape(source)}: {report.summary()}; {verdict}", markup=True)
+    if len(report) > 10:  # long lists scroll: repeat the verdict where the eye ends up
+        out.print(f"{escape(source)}: {report.summary()}; "
+                  + ("[red]not usable[/]" if report.errors else "[green]usable[/]"), markup=True)

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from sqlalchemy.orm import Session
 
-from workbench.cli.output import EXIT_FAILED, err
+from workbench.cli.output import EXIT_FAILED, EXIT_USAGE, err
 from workbench.core.access import Principal
 from workbench.store.actions import USER_ERRORS, audited
 from workbench.store.db import Store, StoreError, open_store
@@ -27,6 +27,12 @@ class GlobalOptions:
 def fail(message: str) -> typer.Exit:
     err.print(f"[red]error:[/] {escape(message)}")
     return typer.Exit(EXIT_FAILED)
+
+
+def usage_error(message: str) -> typer.Exit:
+    """The command was called wrongly (exit 2, as click does for its own usage errors)."""
+    err.print(f"[red]usage error:[/] {escape(message)}")
+    return typer.Exit(EXIT_USAGE)
 
 
 def global_options(ctx: typer.Context) -> GlobalOptions:
@@ -75,5 +81,5 @@ def user_errors() -> Iterator[None]:
     """Show a user error (already audited by the action) as a message and exit 1."""
     try:
         yield
-    except (*USER_ERRORS, LoginFailed) as exc:
+    except USER_ERRORS as exc:
         raise fail(str(exc)) from None

@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from workbench.clinker.contract.network import ClinkerNetwork
+from workbench.core.errors import InvalidRequest
 
 Change = dict[str, object]
 
 
-class ChangeError(ValueError):
+class ChangeError(InvalidRequest):
     """A change that does not fit the dataset (unknown node, route, region...)."""
 
 

@@ -31,6 +31,7 @@ from workbench.clinker.results.plan import PlanResult
 from workbench.clinker.store import compare, persist, queries, results
 from workbench.clinker.validation import validate
 from workbench.core.access import Permission, Principal
+from workbench.core.errors import Conflict, InvalidRequest
 from workbench.core.findings import ValidationReport
 from workbench.store import audit, datasets, runs, scenarios
 from workbench.store.actions import audited
@@ -95,7 +96,7 @@ class Workspace:
         """Store an in-memory network (for example a generated one) as a dataset."""
         report = report or validate(network)
         if not report.ok:
-            raise ValueError(f"dataset '{dataset}' has {report.summary()}; nothing was stored")
+            raise InvalidRequest(f"dataset '{dataset}' has {report.summary()}; nothing was stored")
         with audited(self.store, self.user, "import", dataset) as session:
             return datasets.save_dataset(
                 session, self.user, name=dataset, domain=persist.DOMAIN,
@@ -129,7 +130,7 @@ class Workspace:
         """A new version with these changes added; older versions keep their runs."""
         with audited(self.store, self.user, "scenario.edit", name) as session:
             if not changes:
-                raise ValueError("no change given: add a demand multiplier, a capacity "
+                raise InvalidRequest("no change given: add a demand multiplier, a capacity "
                                  "factor, a closed route or a penalty")
             current = scenarios.get_scenario(session, self.user, name)
             network = _network(session, datasets.get_dataset_by_id(session,
@@ -210,7 +211,7 @@ class Workspace:
                 return compare.compare_runs(session, self.user, latest[a], latest[b], (a, b))
             baseline = scenarios.baseline_run(session, self.user)
             if baseline is None:
-                raise ValueError("no plan has been approved yet: name two scenarios, or "
+                raise Conflict("no plan has been approved yet: name two scenarios, or "
                                  "approve a baseline first")
             return compare.compare_runs(session, self.user, baseline, latest[a],
                                         ("baseline", a))

@@ -14,6 +14,8 @@ from enum import StrEnum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from workbench.core.errors import InvalidRequest, UserError
+
 LOCAL_ADMIN = "local"  # the bootstrap identity while a store has no users
 
 
@@ -46,7 +48,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
-class AccessDenied(Exception):
+class AccessDenied(UserError):
     """The acting user may not do this; the message says who, what and why."""
 
 
@@ -58,7 +60,7 @@ def scope(kind: str, ident: object) -> str:
 def split_scope(grant: str) -> tuple[str, str]:
     kind, sep, ident = grant.partition(":")
     if not sep or not kind or not ident:
-        raise ValueError(f"scope '{grant}' must be written KIND:ID, e.g. node:IU_001")
+        raise InvalidRequest(f"scope '{grant}' must be written KIND:ID, e.g. node:IU_001")
     return kind, ident
 
 

@@ -7,7 +7,8 @@ table, row, column and reason).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
@@ -103,3 +104,23 @@ class ValidationReport:
 
     def summary(self) -> str:
         return f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+
+    def sort(self, table_order: Sequence[str] = ()) -> ValidationReport:
+        """Order findings as a checklist: by table (in the given order, then by name), then
+        row, then column; reading problems without a row come first within their table."""
+        rank = {name: i for i, name in enumerate(table_order)}
+        self.findings.sort(key=lambda f: (rank.get(f.table, len(rank)), f.table,
+                                          f.row if f.row is not None else -1, f.column or ""))
+        return self
+
+    def headline(self) -> str:
+        """One line a planner reads first, naming the files that hold the errors."""
+        if not self.findings:
+            return "no problems found"
+        warnings = f"{len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
+        if not self.errors:
+            return f"no errors, {warnings}; the data is usable"
+        files = Counter(f.file or f.table for f in self.errors)
+        where = ", ".join(f"{n} in {name}" for name, n in files.most_common())
+        noun = "error" if len(self.errors) == 1 else "errors"
+        return f"{len(self.errors)} {noun} ({where}), {warnings}; fix the errors, then run again"

@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session
 
 from workbench.core.access import AccessDenied, Principal
+from workbench.core.errors import UserError
 from workbench.store import audit
-from workbench.store.datasets import NotFound
-from workbench.store.db import Store, StoreError
+from workbench.store.db import Store
 
 # Errors a user can act on: they are audited and shown as a message, never a traceback.
-USER_ERRORS = (AccessDenied, NotFound, ValueError, StoreError)
+USER_ERRORS = (UserError,)  # AccessDenied, NotFound, Conflict, StoreError, LoginFailed...
 
 
 @contextmanager

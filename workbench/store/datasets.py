@@ -8,6 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.core import errors
 from workbench.core.access import AccessDenied, Permission, Principal
 from workbench.store import audit
 from workbench.store.models import Dataset, DatasetTable, ValidationReportRow
@@ -15,8 +16,7 @@ from workbench.store.models import Dataset, DatasetTable, ValidationReportRow
 Tables = dict[str, list[dict[str, object]]]
 
 
-class NotFound(LookupError):
-    pass
+NotFound = errors.NotFound  # re-exported: the store's readers raise it
 
 
 def content_hash(tables: Tables) -> str:
@@ -31,7 +31,7 @@ def save_dataset(session: Session, actor: Principal, *, name: str, domain: str, 
     """Store a dataset that has already passed validation, with its report."""
     actor.require(Permission.IMPORT, "import datasets")
     if session.scalar(select(Dataset).where(Dataset.name == name)) is not None:
-        raise ValueError(f"a dataset named '{name}' already exists; choose another --dataset "
+        raise errors.Conflict(f"a dataset named '{name}' already exists; choose another --dataset "
                          "name (datasets are immutable snapshots)")
     dataset = Dataset(name=name, domain=domain, source=source, content_hash=content_hash(tables),
                       scopes=sorted(scopes), summary=summary, created_by=actor.username)

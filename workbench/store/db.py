@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.core.domain import domains
+from workbench.core.errors import UserError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -30,7 +31,7 @@ SCHEMA_HEAD = "0003"
 BUSY_TIMEOUT_MS = 10_000
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A problem with the store that the user can act on (bad URL, unreachable server...)."""
 
 

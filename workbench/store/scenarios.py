@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from workbench.core.access import AccessDenied, Permission, Principal
+from workbench.core.errors import Conflict
 from workbench.store import audit
 from workbench.store.datasets import NotFound, visible_dataset_ids, visible_to
 from workbench.store.models import Approval, Dataset, OptimizationRun, Scenario
@@ -37,7 +38,7 @@ def create_scenario(session: Session, actor: Principal, name: str, dataset: Data
     """Version 1 of a new scenario; a parent's changes come first, then these."""
     _require_change_rights(actor, touched, network_wide, "create scenarios")
     if session.scalar(select(Scenario).where(Scenario.name == name)) is not None:
-        raise ValueError(f"scenario '{name}' already exists; `workbench scenario edit {name}` "
+        raise Conflict(f"scenario '{name}' already exists; `workbench scenario edit {name}` "
                          "makes a new version of it")
     inherited = list(parent.changes) if parent else []
     scenario = Scenario(name=name, version=1, dataset_id=dataset.id,
@@ -115,7 +116,7 @@ def latest_plan(session: Session, actor: Principal, name: str) -> OptimizationRu
     """The newest run with a result of the scenario's newest version, or a ValueError."""
     run = latest_run(session, get_scenario(session, actor, name), with_plan=True)
     if run is None:
-        raise ValueError(f"scenario '{name}' has no solved plan; run `workbench solve "
+        raise Conflict(f"scenario '{name}' has no solved plan; run `workbench solve "
                          f"--scenario {name}` first")
     return run
 
@@ -126,7 +127,7 @@ def approve(session: Session, actor: Principal, name: str, note: str = "") -> Ap
     scenario = get_scenario(session, actor, name)
     run = latest_run(session, scenario, with_plan=True)
     if run is None:
-        raise ValueError(f"scenario '{name}' v{scenario.version} has no solved plan to approve;"
+        raise Conflict(f"scenario '{name}' v{scenario.version} has no solved plan to approve;"
                          f" run `workbench solve --scenario {name}` first")
     session.execute(update(OptimizationRun).where(OptimizationRun.approved.is_(True))
                     .values(approved=False))

@@ -17,6 +17,7 @@ from workbench.core.access import (
     password_matches,
     split_scope,
 )
+from workbench.core.errors import Conflict, InvalidRequest, NotFound, UserError
 from workbench.store import audit
 from workbench.store.db import Store
 from workbench.store.models import User
@@ -24,8 +25,8 @@ from workbench.store.models import User
 MIN_PASSWORD_CHARS = 8
 
 
-class LoginFailed(Exception):
-    pass
+class LoginFailed(UserError):
+    """The login was refused; the message says why, without saying which part was wrong."""
 
 
 def has_users(session: Session) -> bool:
@@ -82,9 +83,9 @@ def add_user(session: Session, actor: Principal, username: str, role: Role, pass
     """Add a user; ``scopes`` are grants such as ``node:IU_001`` (see ``core.access``)."""
     actor.require(Permission.MANAGE_USERS, "add users")
     if len(password) < MIN_PASSWORD_CHARS:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+        raise InvalidRequest(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise ValueError(f"user '{username}' already exists")
+        raise Conflict(f"user '{username}' already exists")
     for grant in scopes or []:
         split_scope(grant)  # refuses a malformed grant with a message saying how to write it
     user = User(username=username, role=str(role), password_hash=hash_password(password),
@@ -105,7 +106,7 @@ def disable_user(session: Session, actor: Principal, username: str) -> User:
     actor.require(Permission.MANAGE_USERS, "disable users")
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise ValueError(f"no user named '{username}'")
+        raise NotFound(f"no user named '{username}'")
     user.disabled = True
     audit.record(session, actor.username, "user.disable", object_type="user",
                  object_id=username)

@@ -97,18 +97,24 @@ def _changes(demand_multiplier: float | None, node: list[str] | None, region: st
         raise scenario.ChangeError("--node, --region and --period limit --demand-multiplier; "
                                    "give --demand-multiplier too")
     for item in capacity or []:
-        name, sep, factor = item.partition("=")
-        try:
-            changes.append(scenario.capacity(name.strip(), float(factor)))
-        except ValueError:
-            raise scenario.ChangeError(f"--capacity {item}: write NODE=FACTOR, e.g. "
-                                       "IU_003=0.8") from None
-        if not sep:
-            raise scenario.ChangeError(f"--capacity {item}: write NODE=FACTOR")
+        changes.append(scenario.capacity(*_node_factor(item)))
     changes += [scenario.close_route(r) for r in close_route or []]
     if penalty is not None:
         changes.append(scenario.penalty(penalty))
     return changes
+
+
+def _node_factor(item: str) -> tuple[str, float]:
+    """``IU_003=0.8`` -> ("IU_003", 0.8); only the parsing is checked here, the range by
+    :func:`scenarios.capacity` (so a negative factor gets its own message)."""
+    name, sep, factor = item.partition("=")
+    try:
+        value = float(factor)
+    except ValueError:
+        value = None
+    if not sep or not name.strip() or value is None:
+        raise scenario.ChangeError(f"--capacity {item}: write NODE=FACTOR, e.g. IU_003=0.8")
+    return name.strip(), value
 
 
 DemandOpt = Annotated[float | None, typer.Option(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.clinker.contract.codes import Check
 from workbench.clinker.contract.network import ClinkerNetwork, Settings
 from workbench.clinker.contract.schema import ROW, TABLES, ColumnSpec, TableSpec, parse_table
 from workbench.clinker.contract.sources import RawSource
@@ -65,7 +66,7 @@ def to_network(raw: RawSource) -> ClinkerNetwork:
         table = raw.tables.get(name)
         if table is None:
             if name not in OPTIONAL_SHEETS and name not in unreadable:
-                findings.append(error("missing_table", name,
+                findings.append(error(Check.MISSING_TABLE, name,
                                       f"sheet '{name}' of the hackathon workbook is missing"))
             frame, _ = parse_table(spec, pd.DataFrame({ROW: []}), name)
             sheets[name] = frame
@@ -192,7 +193,7 @@ def _flow_bounds(constraints: pd.DataFrame, routes: pd.DataFrame,
         code = row["BOUND TYPEID"]
         if row.get("VALUE TYPEID") not in (None, "C") and not pd.isna(row.get("VALUE TYPEID")):
             findings.append(warning(
-                "unknown_value_type", "IUGUConstraint",
+                Check.UNKNOWN_VALUE_TYPE, "IUGUConstraint",
                 f"VALUE TYPEID '{row['VALUE TYPEID']}' is not understood (only C, tonnes); "
                 "the bound is dropped", row=row_no, column="VALUE TYPEID", file=file))
             continue
@@ -204,7 +205,7 @@ def _flow_bounds(constraints: pd.DataFrame, routes: pd.DataFrame,
         if not match.any():
             lane = f"{origin} -> {dest or 'any'} by {mode or 'any mode'}"
             findings.append(warning(
-                "bound_without_lane", "IUGUConstraint",
+                Check.BOUND_WITHOUT_LANE, "IUGUConstraint",
                 f"bound names lane {lane}, which does not exist in LogisticsIUGU; "
                 "the bound is dropped", row=row_no, file=file))
             continue

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.clinker.contract import hackathon
+from workbench.clinker.contract.codes import Check
 from workbench.clinker.contract.network import SETTING_DEFAULTS, ClinkerNetwork, Settings
 from workbench.clinker.contract.schema import TABLES, parse_table
 from workbench.clinker.contract.sources import RawSource, read_csv_folder, read_workbook
@@ -29,7 +30,7 @@ def read_network(path: str | Path) -> ClinkerNetwork:
     else:
         why = "does not exist" if not path.exists() else \
             "is neither a folder of CSV files nor an .xlsx workbook"
-        finding = error("unreadable_file", "input", f"{why}; give a folder or an .xlsx file",
+        finding = error(Check.UNREADABLE_FILE, "input", f"{why}; give a folder or an .xlsx file",
                         file=str(path))
         return ClinkerNetwork(tables={}, source=str(path), read_findings=[finding])
     network = hackathon.to_network(raw) if hackathon.looks_like(raw) else from_contract_tables(raw)
@@ -48,7 +49,7 @@ def from_contract_tables(raw: RawSource) -> ClinkerNetwork:
         if table is None:
             if not spec.optional and name not in unreadable:
                 findings.append(error(
-                    "missing_table", name,
+                    Check.MISSING_TABLE, name,
                     f"required table '{name}' is missing; add {name}.csv (or a sheet named "
                     f"{name}) with columns {', '.join(spec.required_columns)}"))
             continue
@@ -58,7 +59,7 @@ def from_contract_tables(raw: RawSource) -> ClinkerNetwork:
         findings.extend(parse_findings)
     for name, table in raw.tables.items():
         if name not in TABLES:
-            findings.append(warning("extra_table", name,
+            findings.append(warning(Check.EXTRA_TABLE, name,
                                     f"table '{name}' is not part of the contract and is ignored",
                                     file=table.file))
     settings, setting_findings = parse_settings(tables.get("settings"), files.get("settings", ""))
@@ -78,13 +79,13 @@ def parse_settings(frame: pd.DataFrame | None, file: str) -> tuple[Settings, lis
             continue
         if key not in SETTING_DEFAULTS:
             findings.append(warning(
-                "unknown_setting", "settings",
+                Check.UNKNOWN_SETTING, "settings",
                 f"setting '{key}' is not known and is ignored; known settings: "
                 f"{', '.join(SETTING_DEFAULTS)}", row=row_no, column="key", file=file))
             continue
         value, problem = _setting_value(key, text)
         if problem:
-            findings.append(error("bad_setting", "settings", problem, row=row_no,
+            findings.append(error(Check.BAD_SETTING, "settings", problem, row=row_no,
                                   column="value", file=file))
         else:
             values[key] = value

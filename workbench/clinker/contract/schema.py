@@ -8,12 +8,14 @@ keys). Cross-table rules live in :mod:`workbench.clinker.validation`.
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
+from workbench.clinker.contract.codes import Check
 from workbench.core.findings import Finding, error, warning
 
 if TYPE_CHECKING:
@@ -183,28 +185,31 @@ def parse_table(
     """
     findings: list[Finding] = []
     present = [c for c in raw.columns if c != ROW]
-    for extra in present:
-        if extra not in spec.column_names:
-            findings.append(warning(
-                "extra_column", spec.name,
-                f"column '{extra}' is not part of the contract and is ignored",
-                column=extra, file=file))
+    extras = [c for c in present if c not in spec.column_names]
+    suggested: set[str] = set()
     out = pd.DataFrame({ROW: pd.array(raw[ROW].tolist(), dtype="Int64")}, index=raw.index)
     for col in spec.columns:
         if col.name not in raw.columns:
             if col.required:
-                hint = _case_hint(col.name, present)
+                close = _closest(col.name, extras)
+                if close:
+                    suggested.add(close)
+                    case = " (column names are exact and lower case)" if \
+                        close.strip().lower() == col.name else ""
+                    hint = f"; did you mean '{close}'?{case} Rename that header to '{col.name}'"
+                else:
+                    hint = "; add it to the header"
                 findings.append(error(
-                    "missing_column", spec.name,
-                    f"required column '{col.name}' is missing{hint}; add it to the header",
-                    column=col.name, file=file))
+                    Check.MISSING_COLUMN, spec.name,
+                    f"required column '{col.name}' is missing{hint}", column=col.name,
+                    file=file))
             values: list[object] = [col.default] * len(raw)
         else:
             values = []
             for row_no, text in zip(raw[ROW], raw[col.name], strict=True):
                 value, problem = _parse_cell("" if text is None else str(text), col.kind)
                 if problem:
-                    check = "non_integer_period" if col.name == "period" else "bad_type"
+                    check = Check.NON_INTEGER_PERIOD if col.name == "period" else Check.BAD_TYPE
                     findings.append(error(check, spec.name, problem, row=int(row_no),
                                           column=col.name, file=file))
                 if value is None and col.default is not None:
@@ -212,14 +217,21 @@ def parse_table(
                 values.append(value)
         out[col.name] = pd.array(values, dtype=_dtype(col.kind)) if values else \
             pd.Series(dtype=_dtype(col.kind))
+    # an unknown header already named as the likely misspelling needs no warning of its own
+    findings += [warning(Check.EXTRA_COLUMN, spec.name,
+                         f"column '{extra}' is not part of the contract and is ignored",
+                         column=extra, file=file) for extra in extras if extra not in suggested]
     return out, findings
 
 
-def _case_hint(name: str, present: list[str]) -> str:
-    for col in present:
+def _closest(name: str, candidates: list[str]) -> str | None:
+    """The header most likely meant as ``name``: same letters up to case, or a near spelling."""
+    for col in candidates:
         if col.strip().lower() == name:
-            return f" (found '{col}'; column names are exact and lower case)"
-    return ""
+            return col
+    close = difflib.get_close_matches(name, [c.strip().lower() for c in candidates], n=1,
+                                      cutoff=0.75)
+    return next((c for c in candidates if close and c.strip().lower() == close[0]), None)
 
 
 def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
@@ -229,11 +241,12 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
     columns: dict[str, pa.Column] = {}
     for col in spec.columns:
         checks: list[pa.Check] = []
+        # pandera reports a failed check by its `error` text: we set it to our code, never
+        # to prose, so failures map back to codes without matching messages
         if col.nonnegative:
-            checks.append(pa.Check.ge(0, error="must not be negative"))
+            checks.append(pa.Check.ge(0, error=Check.NEGATIVE_VALUE))
         if col.allowed:
-            checks.append(pa.Check.isin(
-                list(col.allowed), error=f"must be one of {', '.join(col.allowed)}"))
+            checks.append(pa.Check.isin(list(col.allowed), error=_ALLOWED_CODES[col.name]))
         columns[col.name] = pa.Column(
             _dtype(col.kind) if col.kind != "text" else None,
             checks=checks, nullable=not col.required, required=False)
@@ -241,19 +254,21 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
                               report_duplicates="all", strict=False)
 
 
-def _schema_check_name(check: str, column: str) -> tuple[str, str]:
-    """Map pandera's failure-case label to our check name and a fix-it message."""
+_ALLOWED_CODES = {"node_type": Check.UNKNOWN_NODE_TYPE, "bound": Check.UNKNOWN_BOUND}
+
+
+def _schema_check_name(check: str, spec: TableSpec, column: str) -> tuple[Check, str]:
+    """Our code and a fix-it message for one pandera failure case (named by code)."""
     if check == "not_nullable":
-        return "blank_required_cell", "is blank; this column is required, fill it in"
+        return Check.BLANK_REQUIRED_CELL, "is blank; this column is required, fill it in"
     if check == "multiple_fields_uniqueness" or check.startswith("field_uniqueness"):
-        return "duplicate_key", "duplicates another row's key; keep one row per key"
-    if check == "must not be negative":
-        return "negative_value", "must not be negative; enter 0 or more"
-    if check.startswith("must be one of"):
-        name = {"node_type": "unknown_node_type", "bound": "unknown_bound"}.get(column,
-                                                                            "unknown_code")
-        return name, check
-    return "schema", check
+        return Check.DUPLICATE_KEY, "duplicates another row's key; keep one row per key"
+    if check == Check.NEGATIVE_VALUE:
+        return Check.NEGATIVE_VALUE, "must not be negative; enter 0 or more"
+    if check in (Check.UNKNOWN_NODE_TYPE, Check.UNKNOWN_BOUND):
+        allowed = next(c.allowed for c in spec.columns if c.name == column)
+        return Check(check), f"must be one of {', '.join(allowed or ())}"
+    raise ValueError(f"pandera reported a check we did not declare: {check!r}")
 
 
 def schema_findings(spec: TableSpec, frame: pd.DataFrame, file: str) -> list[Finding]:
@@ -276,16 +291,16 @@ def _failure_findings(spec: TableSpec, frame: pd.DataFrame, cases: pd.DataFrame,
     key = ", ".join(spec.key)
     for case in cases.itertuples(index=False):
         column = str(case.column) if isinstance(case.column, str) else None
-        check, message = _schema_check_name(str(case.check), column or "")
+        check, message = _schema_check_name(str(case.check), spec, column or "")
         idx = case.index
         row = int(frame.loc[idx, ROW]) if idx is not None and idx in frame.index else None
-        if check == "duplicate_key":
+        if check is Check.DUPLICATE_KEY:
             column = key
         dedupe = (check, row, column or "")
         if dedupe in seen:
             continue
         seen.add(dedupe)
-        value = "" if check in {"blank_required_cell", "duplicate_key"} else \
+        value = "" if check in {Check.BLANK_REQUIRED_CELL, Check.DUPLICATE_KEY} else \
             f" (value {case.failure_case!r})"
         findings.append(error(check, spec.name, f"{column or 'value'} {message}{value}",
                               row=row, column=column, file=file))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.clinker.contract.codes import Check
 from workbench.clinker.contract.schema import ROW
 from workbench.core.findings import Finding, error
 
@@ -54,17 +55,18 @@ def _clean_header(cells: list[object]) -> list[str]:
 def _header_findings(table: str, header: list[str], file: str) -> list[Finding]:
     findings = []
     if not header:
-        findings.append(error("empty_table", table,
+        findings.append(error(Check.EMPTY_TABLE, table,
                               "has no header row; the first row must name the columns",
                               row=1, file=file))
     seen: set[str] = set()
     for name in header:
         if name == "":
-            findings.append(error("bad_header", table, "a header cell is blank; name every column",
-                                  row=1, file=file))
+            findings.append(error(Check.BAD_HEADER, table,
+                                  "a header cell is blank; name every column", row=1, file=file))
         elif name in seen:
-            findings.append(error("bad_header", table, f"column '{name}' appears twice; keep one",
-                                  row=1, column=name, file=file))
+            findings.append(error(Check.BAD_HEADER, table,
+                                  f"column '{name}' appears twice; keep one", row=1, column=name,
+                                  file=file))
         seen.add(name)
     return findings
 
@@ -74,27 +76,27 @@ def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Findin
     file = path.name
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [error("unreadable_file", table, "is larger than 200 MB; split it",
+            return None, [error(Check.UNREADABLE_FILE, table, "is larger than 200 MB; split it",
                                 file=file)]
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return None, [error("unreadable_file", table,
+        return None, [error(Check.UNREADABLE_FILE, table,
                             f"is not UTF-8 text (bad byte at offset {exc.start}); "
                             "save it as 'CSV UTF-8' from Excel", file=file)]
     except OSError as exc:
-        return None, [error("unreadable_file", table, f"cannot be opened: {exc.strerror}",
+        return None, [error(Check.UNREADABLE_FILE, table, f"cannot be opened: {exc.strerror}",
                             file=file)]
     if "\x00" in text:
-        return None, [error("unreadable_file", table,
+        return None, [error(Check.UNREADABLE_FILE, table,
                             "contains NUL bytes and is not a CSV text file; export it again",
                             file=file)]
     try:
         records = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
-        return None, [error("unreadable_file", table, f"is not valid CSV ({exc}); export it again",
-                            file=file)]
+        return None, [error(Check.UNREADABLE_FILE, table,
+                            f"is not valid CSV ({exc}); export it again", file=file)]
     if not records:
-        return None, [error("empty_table", table, "is empty; it needs a header row", file=file)]
+        return None, [error(Check.EMPTY_TABLE, table, "is empty; it needs a header row", file=file)]
     header = _clean_header(records[0])
     findings = _header_findings(table, header, file)
     if any(f.is_error for f in findings):
@@ -105,7 +107,7 @@ def read_csv_table(path: Path, table: str) -> tuple[RawTable | None, list[Findin
             continue
         if len([c for c in cells[len(header):] if c.strip()]) > 0:
             findings.append(error(
-                "ragged_row", table,
+                Check.RAGGED_ROW, table,
                 f"has {len(cells)} cells but the header names {len(header)} columns; "
                 "remove the extra cells or quote values that contain commas",
                 row=line_no, file=file))
@@ -142,7 +144,7 @@ def read_workbook(path: Path) -> RawSource:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on corrupt zips
         source.findings.append(error(
-            "unreadable_file", "workbook",
+            Check.UNREADABLE_FILE, "workbook",
             f"is not a readable .xlsx workbook ({type(exc).__name__}); "
             "save it from Excel as 'Excel Workbook (.xlsx)'", file=file))
         return source
@@ -167,7 +169,7 @@ def read_workbook(path: Path) -> RawSource:
                 source.tables[name] = RawTable(_frame(header, rows), label)
             except Exception as exc:  # a damaged sheet must not hide the others
                 source.findings.append(error(
-                    "unreadable_file", name,
+                    Check.UNREADABLE_FILE, name,
                     f"sheet cannot be read ({type(exc).__name__}); save the workbook again",
                     file=label))
     finally:

@@ -6,6 +6,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from workbench.clinker.optimization.model_data import ModelData
+from workbench.clinker.results.diagnostics import Diagnosis, Diagnostic
 
 PRICED = {
     "capacity": ("capacity", "kiln capacity at {0} in period {1}"),
@@ -102,7 +103,7 @@ def make_elastic(m: pyo.ConcreteModel) -> dict[str, pyo.Var]:
 
 
 def describe_violations(m: pyo.ConcreteModel, slacks: dict[str, tuple[pyo.Var, pyo.Var]],
-                        data: ModelData) -> list[str]:
+                        data: ModelData) -> list[Diagnostic]:
     bounds = data.bounds.set_index("bound_id") if not data.bounds.empty else None
     found = []
     for family, (over, under) in slacks.items():
@@ -112,18 +113,24 @@ def describe_violations(m: pyo.ConcreteModel, slacks: dict[str, tuple[pyo.Var, p
                 continue
             key = k if isinstance(k, tuple) else (k,)
             if family == "safety_stock":
-                found.append(f"safety stock at {key[0]} in period {key[1]} cannot be held: "
-                             f"short by {amount:,.0f} t")
+                found.append(Diagnostic(
+                    Diagnosis.SAFETY_STOCK_CONFLICT, f"safety stock at {key[0]} in period "
+                    f"{key[1]} cannot be held: short by {amount:,.0f} t",
+                    node_id=key[0], period=int(key[1])))
             elif family == "storage":
-                found.append(f"storage at {key[0]} in period {key[1]} would overflow by "
-                             f"{amount:,.0f} t")
+                found.append(Diagnostic(
+                    Diagnosis.STORAGE_CONFLICT, f"storage at {key[0]} in period {key[1]} would "
+                    f"overflow by {amount:,.0f} t", node_id=key[0], period=int(key[1])))
             elif family == "capacity":
-                found.append(f"kiln {key[0]} in period {key[1]} would need {amount:,.0f} t "
-                             "beyond its capacity")
+                found.append(Diagnostic(
+                    Diagnosis.CAPACITY_CONFLICT, f"kiln {key[0]} in period {key[1]} would need "
+                    f"{amount:,.0f} t beyond its capacity", node_id=key[0], period=int(key[1])))
             elif bounds is not None:
                 b = bounds.loc[k]
-                found.append(f"flow bound {b['bound']} {b['quantity_t']:,.0f} t from "
-                             f"{b['origin_id']} (mode {b['mode'] or 'any'}, to "
-                             f"{b['destination_id'] or 'any'}) in period {b['period']} is off "
-                             f"by {amount:,.0f} t")
+                found.append(Diagnostic(
+                    Diagnosis.FLOW_BOUND_CONFLICT,
+                    f"flow bound {b['bound']} {b['quantity_t']:,.0f} t from {b['origin_id']} "
+                    f"(mode {b['mode'] or 'any'}, to {b['destination_id'] or 'any'}) in period "
+                    f"{b['period']} is off by {amount:,.0f} t",
+                    node_id=b["origin_id"], period=int(b["period"])))
     return found

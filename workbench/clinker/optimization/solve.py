@@ -23,7 +23,13 @@ from workbench.clinker.optimization.status import (
     plan_status,
 )
 from workbench.clinker.optimization.warmstart import WarmStart, give_to_highs, rounded_rail_start
-from workbench.clinker.results.diagnostics import explain_unmet, reality_checks
+from workbench.clinker.results.diagnostics import (
+    Diagnosis,
+    Diagnostic,
+    explain_unmet,
+    reality_checks,
+    unmet_diagnostics,
+)
 from workbench.clinker.results.extract import cost_breakdown, plan_frames
 from workbench.clinker.results.kpis import plan_kpis
 from workbench.clinker.results.plan import PlanResult, PlanStatus
@@ -148,13 +154,8 @@ def _fill_plan(result: PlanResult, model: pyo.ConcreteModel, data: ModelData,
     result.components = components
     result.kpis = plan_kpis(frames, objective)
     result.warnings = reality_checks(frames, objective, components, network.settings)
-    unexplained = result.unmet[result.unmet["reason"] == "unexplained"]
-    result.warnings += [f"unmet demand of {r.unmet_t:,.0f} t at {r.node_id} in period {r.period} "
-                        "is not explained by supply or route limits (the penalty may be below "
-                        "the cost of serving it)" for r in unexplained.itertuples()]
-    if result.kpis.service_level is not None and result.kpis.service_level < 1:
-        result.warnings.append(f"service level {result.kpis.service_level:.1%}: "
-                               f"{result.kpis.unmet_t:,.0f} t of demand unmet")
+    result.warnings += unmet_diagnostics(result.unmet, result.kpis.service_level,
+                                         result.kpis.unmet_t)
 
 
 def _shadow_prices(model: pyo.ConcreteModel, data: ModelData) -> pd.DataFrame:
@@ -165,7 +166,8 @@ def _shadow_prices(model: pyo.ConcreteModel, data: ModelData) -> pd.DataFrame:
     return explain.shadow_prices(model, res.solution_loader.get_duals(), data)
 
 
-def explain_infeasible(network: ClinkerNetwork, options: SolveOptions, limit: float) -> list[str]:
+def explain_infeasible(network: ClinkerNetwork, options: SolveOptions,
+                       limit: float) -> list[Diagnostic]:
     """Re-solve with elastic limits and name the ones that had to give way."""
     data = prepare(network)
     model = build_model(data, network.settings)
@@ -173,7 +175,9 @@ def explain_infeasible(network: ClinkerNetwork, options: SolveOptions, limit: fl
     res = Highs().solve(model, time_limit=limit, load_solutions=False,
                         raise_exception_on_nonoptimal_result=False)
     if res.incumbent_objective is None:
-        return ["the plan is infeasible even with every safety-stock, storage, capacity and "
-                "flow-bound limit relaxed; check trip limits and full-load rules"]
+        return [Diagnostic(Diagnosis.NO_RELAXED_PLAN,
+                           "the plan is infeasible even with every safety-stock, storage, "
+                           "capacity and flow-bound limit relaxed; check trip limits and "
+                           "full-load rules")]
     res.solution_loader.load_vars()
     return explain.describe_violations(model, slacks, data)

@@ -1,6 +1,10 @@
-"""Reality checks run after every solve; findings become warnings on the result."""
+"""Diagnostics of a plan: reality checks after every solve, reasons for unmet demand, and the
+limits that conflict when there is no plan. Each is a structured :class:`Diagnostic`."""
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 import pandas as pd
 
@@ -12,22 +16,80 @@ from workbench.core.money import format_inr
 TOL_T = 1e-4
 
 
+class Diagnosis(StrEnum):
+    """What a diagnostic is about; stable codes for scripts and the store."""
+
+    COST_BELOW_REALISTIC = "cost_below_realistic"
+    COMPONENTS_MISMATCH = "components_mismatch"
+    OVER_VEHICLE_CAPACITY = "over_vehicle_capacity"
+    BELOW_SBQ = "below_sbq"
+    UNEXPLAINED_UNMET = "unexplained_unmet"
+    DEMAND_UNMET = "demand_unmet"
+    GAP_ABOVE_REQUESTED = "gap_above_requested"
+    # why there is no plan (elastic relaxation)
+    SAFETY_STOCK_CONFLICT = "safety_stock_conflict"
+    STORAGE_CONFLICT = "storage_conflict"
+    CAPACITY_CONFLICT = "capacity_conflict"
+    FLOW_BOUND_CONFLICT = "flow_bound_conflict"
+    NO_RELAXED_PLAN = "no_relaxed_plan"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One thing a planner should hear about a plan, and where: node, route and period."""
+
+    code: Diagnosis
+    message: str
+    node_id: str | None = None
+    route_id: str | None = None
+    period: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {**asdict(self), "code": str(self.code)}
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def reality_checks(frames: dict[str, pd.DataFrame], objective: float, components: CostBreakdown,
-                   settings: Settings) -> list[str]:
-    found: list[str] = []
+                   settings: Settings) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
     if objective < settings.min_realistic_total_cost_inr:
-        found.append(f"total cost {format_inr(objective)} is below the realistic minimum "
-                     f"{format_inr(settings.min_realistic_total_cost_inr)}; check costs' units")
+        found.append(Diagnostic(
+            Diagnosis.COST_BELOW_REALISTIC,
+            f"total cost {format_inr(objective)} is below the realistic minimum "
+            f"{format_inr(settings.min_realistic_total_cost_inr)}; check costs' units"))
     if abs(components.total - objective) > max(1.0, 1e-7 * abs(objective)):
-        found.append(f"cost components add to {components.total:,.2f} but the objective is "
-                     f"{objective:,.2f}")
+        found.append(Diagnostic(
+            Diagnosis.COMPONENTS_MISMATCH,
+            f"cost components add to {components.total:,.2f} but the objective is "
+            f"{objective:,.2f}"))
     ships = frames["shipments"]
     over = ships[ships["shipment_t"] > ships["trips"] * ships["vehicle_capacity_t"] + TOL_T]
-    found += [f"route {r.route_id} period {r.period} ships {r.shipment_t:,.1f} t on {r.trips} "
-              f"trips of {r.vehicle_capacity_t:,.0f} t" for r in over.itertuples()]
+    found += [Diagnostic(Diagnosis.OVER_VEHICLE_CAPACITY,
+                         f"route {r.route_id} period {r.period} ships {r.shipment_t:,.1f} t on "
+                         f"{r.trips} trips of {r.vehicle_capacity_t:,.0f} t",
+                         route_id=r.route_id, period=int(r.period)) for r in over.itertuples()]
     small = ships[(ships["shipment_t"] > TOL_T) & (ships["shipment_t"] < ships["sbq_t"] - TOL_T)]
-    found += [f"route {r.route_id} period {r.period} ships {r.shipment_t:,.1f} t, below its "
-              f"SBQ of {r.sbq_t:,.0f} t" for r in small.itertuples()]
+    found += [Diagnostic(Diagnosis.BELOW_SBQ,
+                         f"route {r.route_id} period {r.period} ships {r.shipment_t:,.1f} t, "
+                         f"below its SBQ of {r.sbq_t:,.0f} t",
+                         route_id=r.route_id, period=int(r.period)) for r in small.itertuples()]
+    return found
+
+
+def unmet_diagnostics(unmet: pd.DataFrame, service_level: float | None,
+                      unmet_t: float) -> list[Diagnostic]:
+    """Unmet demand that no limit explains, and the service level when below 100 %."""
+    found = [Diagnostic(Diagnosis.UNEXPLAINED_UNMET,
+                        f"unmet demand of {r.unmet_t:,.0f} t at {r.node_id} in period {r.period} "
+                        "is not explained by supply or route limits (the penalty may be below "
+                        "the cost of serving it)", node_id=r.node_id, period=int(r.period))
+             for r in unmet[unmet["reason"] == "unexplained"].itertuples()]
+    if service_level is not None and service_level < 1:
+        found.append(Diagnostic(Diagnosis.DEMAND_UNMET,
+                                f"service level {service_level:.1%}: {unmet_t:,.0f} t of demand "
+                                "unmet"))
     return found
 
 

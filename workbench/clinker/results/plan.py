@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from workbench.core.findings import ValidationReport
+
+if TYPE_CHECKING:
+    from workbench.clinker.results.diagnostics import Diagnostic
 from workbench.core.money import format_inr
 
 
@@ -83,8 +87,8 @@ class PlanResult:
     safety_shortfall: pd.DataFrame = field(default_factory=pd.DataFrame)
     shadow_prices: pd.DataFrame = field(default_factory=pd.DataFrame)
     kpis: PlanKPIs | None = None
-    warnings: list[str] = field(default_factory=list)
-    infeasibility: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    infeasibility: list[Diagnostic] = field(default_factory=list)
     validation: ValidationReport = field(default_factory=ValidationReport)
 
     @property
@@ -106,8 +110,8 @@ class PlanResult:
             "start_objective_inr": self.start_objective_inr,
             "solver": self.solver,
             "kpis": self.kpis.to_dict() if self.kpis else None,
-            "warnings": self.warnings,
-            "infeasibility": self.infeasibility,
+            "warnings": [w.to_dict() for w in self.warnings],
+            "infeasibility": [d.to_dict() for d in self.infeasibility],
             "validation": self.validation.to_dict(),
         }
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from workbench.clinker.store.models import NETWORK, KpiAggregated, KpiPrecomputed
 from workbench.clinker.store.results import NODE
 from workbench.core.access import Principal, scope
+from workbench.core.errors import Conflict
 from workbench.store import audit
 from workbench.store.models import OptimizationRun, ScenarioComparison
 
@@ -62,7 +63,7 @@ def _full_comparison(session: Session, run_a: OptimizationRun, run_b: Optimizati
     ka, kb = both.get(run_a.id), both.get(run_b.id)
     if ka is None or kb is None:
         missing = run_a.id if ka is None else run_b.id
-        raise ValueError(f"run {missing} has no plan (status not optimal or feasible) to "
+        raise Conflict(f"run {missing} has no plan (status not optimal or feasible) to "
                          "compare")
     return {
         "a": {"label": labels[0], "run_id": run_a.id, "status": run_a.status},

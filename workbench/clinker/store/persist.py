@@ -71,7 +71,7 @@ def run_record(result: PlanResult, network: ClinkerNetwork, options: SolveOption
         build_seconds=result.build_seconds, solve_seconds=result.solve_seconds,
         objective_inr=result.objective_inr, best_bound_inr=result.best_bound_inr,
         mip_gap=result.mip_gap,
-        warnings=[str(w) for w in [*result.warnings, *result.infeasibility]],
+        warnings=[d.to_dict() for d in [*result.warnings, *result.infeasibility]],
         scopes=node_scopes(network.node_ids()))
     rows = PlanRows()
     if result.status.has_plan and result.kpis is not None:
