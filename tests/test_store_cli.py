@@ -9,21 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import fresh_store_url, run_cli
 from workbench.clinker.contract.writers import write_csv_folder
 from workbench.clinker.examples import synthetic_network
 
-
-@pytest.fixture
-def cli(store_url, tmp_path):
-    def run(*args: str, user: str | None = None, password: str | None = None,
-            stdin: str | None = None):
-        env = {"WORKBENCH_DB_URL": store_url, "WORKBENCH_USER": user or "",
-               "WORKBENCH_PASSWORD": password or ""}
-        done = run_cli(*args, stdin=stdin, env=env, cwd=tmp_path)
-        assert "Traceback" not in done.stderr + done.stdout
-        return done
-    return run
+ADMIN = {"user": "admin", "password": "admin-pass-1"}
+PLANNER = {"user": "asha", "password": "asha-pass-1"}
+GU_MANAGER = {"user": "gopal", "password": "gopal-pass-1"}
 
 
 def as_json(done) -> object:
@@ -31,74 +23,164 @@ def as_json(done) -> object:
     return json.loads(done.stdout)
 
 
-def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
-    data = write_csv_folder(synthetic_network(3, 5, 3), tmp_path / "net")
-    broken = tmp_path / "broken"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def session(request, tmp_path_factory) -> dict[str, subprocess.CompletedProcess[str]]:
+    """One operator session through the command line, run once per engine: every step's
+    result by name. The tests below each check one behaviour of it."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    with fresh_store_url(request.param, tmp) as url:
+        yield _record_session(url, tmp)
+
+
+def _record_session(url: str, tmp: Path) -> dict[str, subprocess.CompletedProcess[str]]:
+    steps: dict[str, subprocess.CompletedProcess[str]] = {}
+
+    def cli(step: str, *args: str, as_user: dict | None = None, stdin: str | None = None):
+        env = {"WORKBENCH_DB_URL": url, "WORKBENCH_USER": (as_user or {}).get("user", ""),
+               "WORKBENCH_PASSWORD": (as_user or {}).get("password", "")}
+        steps[step] = run_cli(*args, stdin=stdin, env=env, cwd=tmp)
+        return steps[step]
+
+    data = write_csv_folder(synthetic_network(3, 5, 3), tmp / "net")
+    broken = tmp / "broken"
     broken.mkdir()
     (broken / "plant_master.csv").write_text("node_id,node_type\nIU_001,XX\n")
 
-    upgraded = as_json(cli("db", "upgrade", "--json"))
-    assert upgraded["after"] == "0003, clinker_0001"
+    cli("upgrade", "db", "upgrade", "--json")
+    cli("first user", "user", "add", "admin", "--role", "admin", "--password-stdin",
+        stdin="admin-pass-1\n")
+    cli("no login", "dataset", "list")
+    cli("wrong password", "dataset", "list", as_user={**ADMIN, "password": "nope"})
+    cli("add planner", "user", "add", "asha", "--role", "central_planner", "--password-stdin",
+        stdin="asha-pass-1\n", as_user=ADMIN)
+    cli("add gu manager", "user", "add", "gopal", "--role", "gu_manager", "--gus", "GU_001",
+        "--password-stdin", stdin="gopal-pass-1\n", as_user=ADMIN)
+    cli("users", "user", "list", "--json", as_user=ADMIN)
+    cli("bad import", "import", str(broken), "--dataset", "bad", as_user=PLANNER)
+    cli("datasets after bad import", "dataset", "list", "--json", as_user=PLANNER)
+    cli("import", "import", str(data), "--dataset", "net", "--json", as_user=PLANNER)
+    cli("create base", "scenario", "create", "base", "--dataset", "net", as_user=PLANNER)
+    cli("create squeeze", "scenario", "create", "squeeze", "--dataset", "net", "--from", "base",
+        "--demand-multiplier", "1.5", "--capacity", "IU_001=0.2", as_user=PLANNER)
+    cli("unknown route", "scenario", "create", "oops", "--dataset", "net", "--close-route",
+        "NOPE", as_user=PLANNER)
+    cli("negative capacity", "scenario", "create", "neg", "--dataset", "net", "--capacity",
+        "IU_001=-1", as_user=PLANNER)
+    cli("solve base", "solve", "--scenario", "base", "--json", "--no-duals", as_user=PLANNER)
+    cli("solve squeeze", "solve", "--scenario", "squeeze", "--json", "--no-duals",
+        as_user=PLANNER)
+    cli("compare", "scenario", "compare", "base", "squeeze", "--json", as_user=PLANNER)
+    cli("manager approves", "scenario", "approve", "base", as_user=GU_MANAGER)
+    cli("manager solves", "solve", "--scenario", "base", as_user=GU_MANAGER)
+    cli("approve", "scenario", "approve", "base", "--json", as_user=PLANNER)
+    cli("compare to baseline", "scenario", "compare", "squeeze", "--json", as_user=PLANNER)
+    cli("manager shows base", "scenario", "show", "base", "--json", as_user=GU_MANAGER)
+    cli("show squeeze", "scenario", "show", "squeeze", "--json", as_user=PLANNER)
+    junk = tmp / "junk.backup"
+    junk.write_bytes(b"not a backup")
+    cli("restore junk", "restore", str(junk), as_user=ADMIN)
+    backup = tmp / "store.backup"
+    cli("planner backs up", "backup", str(backup), as_user=PLANNER)
+    cli("backup", "backup", str(backup), as_user=ADMIN)
+    cli("create later", "scenario", "create", "later", "--dataset", "net", as_user=PLANNER)
+    cli("restore", "restore", str(backup), as_user=ADMIN)
+    cli("scenarios after restore", "scenario", "list", "--json", as_user=PLANNER)
+    cli("audit", "audit", "--json", "--limit", "500", as_user=ADMIN)
+    return steps
 
-    # no users yet: the local bootstrap administrator adds the first one
-    assert cli("user", "add", "admin", "--role", "admin", "--password-stdin",
-               stdin="admin-pass-1\n").returncode == 0
-    admin = {"user": "admin", "password": "admin-pass-1"}
-    refused = cli("dataset", "list")
-    assert refused.returncode == 1 and "--user" in refused.stderr
-    wrong = cli("dataset", "list", user="admin", password="nope")
+
+def test_no_step_shows_a_traceback(session) -> None:
+    for step, done in session.items():
+        assert "Traceback" not in done.stdout + done.stderr, step
+
+
+def test_db_upgrade_reaches_every_branch_head(session) -> None:
+    assert as_json(session["upgrade"])["after"] == "0003, clinker_0001"
+
+
+def test_the_first_user_needs_no_login(session) -> None:
+    assert session["first user"].returncode == 0
+
+
+def test_once_users_exist_commands_need_a_login(session) -> None:
+    assert session["no login"].returncode == 1 and "--user" in session["no login"].stderr
+    wrong = session["wrong password"]
     assert wrong.returncode == 1 and "login refused" in wrong.stderr
 
-    for name, role, extra in (("asha", "central_planner", []),
-                              ("gopal", "gu_manager", ["--gus", "GU_001"])):
-        assert cli("user", "add", name, "--role", role, *extra, "--password-stdin",
-                   stdin=f"{name}-pass-1\n", **admin).returncode == 0
-    planner = {"user": "asha", "password": "asha-pass-1"}
-    gm = {"user": "gopal", "password": "gopal-pass-1"}
-    users = as_json(cli("user", "list", "--json", **admin))
-    gopal = {u["username"]: u for u in users}["gopal"]
-    assert (gopal["role"], gopal["scopes"]) == ("manager", ["node:GU_001"])
 
-    bad = cli("import", str(broken), "--dataset", "bad", **planner)
-    assert bad.returncode == 1 and "nothing was stored" in bad.stderr
-    assert as_json(cli("dataset", "list", "--json", **planner)) == []
-    stored = as_json(cli("import", str(data), "--dataset", "net", "--json", **planner))
+def test_the_gu_manager_preset_becomes_a_manager_with_node_scopes(session) -> None:
+    users = {u["username"]: u for u in as_json(session["users"])}
+    assert (users["gopal"]["role"], users["gopal"]["scopes"]) == ("manager", ["node:GU_001"])
+    assert users["asha"]["role"] == "central_planner"
+
+
+def test_an_import_with_errors_stores_nothing(session) -> None:
+    assert session["bad import"].returncode == 1
+    assert "nothing was stored" in session["bad import"].stderr
+    assert as_json(session["datasets after bad import"]) == []
+
+
+def test_an_import_stores_the_dataset_with_its_hash(session) -> None:
+    stored = as_json(session["import"])
     assert stored["stored"] and len(stored["content_hash"]) == 64
 
-    assert cli("scenario", "create", "base", "--dataset", "net", **planner).returncode == 0
-    assert cli("scenario", "create", "squeeze", "--dataset", "net", "--from", "base",
-               "--demand-multiplier", "1.5", "--capacity", "IU_001=0.2",
-               **planner).returncode == 0
-    unknown = cli("scenario", "create", "oops", "--dataset", "net", "--close-route", "NOPE",
-                  **planner)
-    assert unknown.returncode == 1 and "NOPE" in unknown.stderr
 
-    base = as_json(cli("solve", "--scenario", "base", "--json", "--no-duals", **planner))
-    squeeze = as_json(cli("solve", "--scenario", "squeeze", "--json", "--no-duals", **planner))
+def test_scenario_changes_naming_unknown_things_are_refused(session) -> None:
+    assert session["create base"].returncode == session["create squeeze"].returncode == 0
+    assert session["unknown route"].returncode == 1 and "NOPE" in session["unknown route"].stderr
+
+
+def test_a_negative_capacity_factor_is_named_as_such(session) -> None:
+    done = session["negative capacity"]
+    assert done.returncode == 1
+    assert "the factor must be zero or more" in done.stderr
+    assert "NODE=FACTOR" not in done.stderr
+
+
+def test_a_squeezed_scenario_leaves_more_demand_unmet(session) -> None:
+    base, squeeze = as_json(session["solve base"]), as_json(session["solve squeeze"])
     assert base["status"] == squeeze["status"] == "optimal"
     assert squeeze["unmet_demand_t"] > base["unmet_demand_t"]
 
-    compared = as_json(cli("scenario", "compare", "base", "squeeze", "--json", **planner))
-    total = compared["costs_inr"]["total_cost_inr"]
+
+def test_a_comparison_changes_by_the_objectives_difference(session) -> None:
+    base, squeeze = as_json(session["solve base"]), as_json(session["solve squeeze"])
+    total = as_json(session["compare"])["costs_inr"]["total_cost_inr"]
     assert total["change"] == pytest.approx(squeeze["objective_inr"] - base["objective_inr"])
 
-    denied = cli("scenario", "approve", "base", **gm)
+
+def test_managers_may_neither_approve_nor_solve(session) -> None:
+    denied = session["manager approves"]
     assert denied.returncode == 1 and "may not approve" in denied.stderr
-    assert cli("solve", "--scenario", "base", **gm).returncode == 1
-    approved = as_json(cli("scenario", "approve", "base", "--json", **planner))
-    assert approved["run"] == base["run_id"]
+    assert session["manager solves"].returncode == 1
 
-    against = as_json(cli("scenario", "compare", "squeeze", "--json", **planner))
+
+def test_a_planners_approval_makes_the_baseline(session) -> None:
+    base = as_json(session["solve base"])
+    assert as_json(session["approve"])["run"] == base["run_id"]
+    against = as_json(session["compare to baseline"])
     assert against["a"]["run_id"] == base["run_id"] and against["a"]["label"] == "baseline"
-    mine = as_json(cli("scenario", "show", "base", "--json", **gm))
-    assert mine["versions"][0]["runs"][0]["objective_inr"] is None  # not network totals
-    lineage = as_json(cli("scenario", "show", "squeeze", "--json", **planner))["lineage"]
-    assert lineage == ["squeeze v1", "base v1"]
 
-    junk = tmp_path / "junk.backup"
-    junk.write_bytes(b"not a backup")
-    assert cli("restore", str(junk), **admin).returncode == 1
-    log = as_json(cli("audit", "--json", "--limit", "500", **admin))
+
+def test_a_manager_sees_no_network_totals(session) -> None:
+    mine = as_json(session["manager shows base"])
+    assert mine["versions"][0]["runs"][0]["objective_inr"] is None
+
+
+def test_scenario_show_gives_the_lineage(session) -> None:
+    assert as_json(session["show squeeze"])["lineage"] == ["squeeze v1", "base v1"]
+
+
+def test_backups_are_for_admins_and_restore_brings_the_state_back(session) -> None:
+    assert session["restore junk"].returncode == 1
+    assert session["planner backs up"].returncode == 1
+    assert session["backup"].returncode == session["restore"].returncode == 0
+    names = [s["name"] for s in as_json(session["scenarios after restore"])]
+    assert names == ["base", "squeeze"]  # "later" was made after the backup
+
+
+def test_every_kind_of_action_is_audited_with_its_user(session) -> None:
+    log = as_json(session["audit"])
     seen = {(e["action"], e["status"]) for e in log}
     for expected in [("login", "ok"), ("login", "refused"), ("user.add", "ok"),
                      ("import", "ok"), ("import", "failed"), ("scenario.create", "ok"),
@@ -106,17 +188,9 @@ def test_store_workflow_with_roles_and_audit(cli, tmp_path) -> None:
                      ("scenario.compare", "ok"), ("scenario.approve", "ok"),
                      ("scenario.approve", "refused"), ("run", "refused"),
                      ("scenario.show", "ok"), ("dataset.list", "ok"), ("user.list", "ok"),
-                     ("restore", "failed")]:
+                     ("backup", "refused"), ("restore", "failed")]:
         assert expected in seen, expected
     assert all(e["user"] for e in log)
-
-    path = tmp_path / "store.backup"
-    assert cli("backup", str(path), **planner).returncode == 1  # admins only
-    assert cli("backup", str(path), **admin).returncode == 0
-    assert cli("scenario", "create", "later", "--dataset", "net", **planner).returncode == 0
-    assert cli("restore", str(path), **admin).returncode == 0
-    names = [s["name"] for s in as_json(cli("scenario", "list", "--json", **planner))]
-    assert names == ["base", "squeeze"]
 
 
 def test_default_store_is_workbench_db_in_the_current_directory(tmp_path) -> None:

@@ -8,11 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from workbench.cli.app import app
-from workbench.cli.output import err, out_console, print_json
-from workbench.cli.session import acting_user, action, fail, store_for, usage_error
+from workbench.cli.output import err, out_console, print_json, print_table
+from workbench.cli.session import (
+    acting_user,
+    action,
+    fail,
+    signed_in,
+    store_for,
+    usage_error,
+)
 from workbench.core.access import Permission, Role, scope, split_scope
 from workbench.core.domain import role_presets, scope_kinds, scope_shorthands
 from workbench.core.errors import InvalidRequest
@@ -125,8 +131,7 @@ def user_add(
     as_json: JsonOpt = False,
 ) -> None:
     """Add a user (the first one may be added by the local bootstrap administrator)."""
-    store = store_for(ctx)
-    actor = acting_user(ctx, store)
+    store, actor = signed_in(ctx)
     try:
         grants, chosen = _grants(scopes, list(ctx.args)), _role(role)
     except InvalidRequest as exc:
@@ -144,19 +149,16 @@ def user_add(
 @user_app.command("list")
 def user_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List users, their roles and plants."""
-    store = store_for(ctx)
-    actor = acting_user(ctx, store)
+    store, actor = signed_in(ctx)
     with action(store, actor, "user.list", audit_ok=True) as session:
         rows = [{"username": u.username, "role": u.role, "scopes": u.scopes,
                  "disabled": u.disabled} for u in users.list_users(session, actor)]
     if as_json:
         print_json(rows)
         return
-    table = Table("user", "role", "scopes", "disabled")
-    for r in rows:
-        table.add_row(r["username"], r["role"], ",".join(r["scopes"]),
-                      "yes" if r["disabled"] else "")
-    out_console().print(table)
+    print_table(("user", "role", "scopes", "disabled"),
+                [(r["username"], r["role"], ",".join(r["scopes"] or []),
+                  "yes" if r["disabled"] else "") for r in rows])
 
 
 @user_app.command("disable")
@@ -164,8 +166,7 @@ def user_disable(ctx: typer.Context,
                  username: Annotated[str, typer.Argument(help="Login name.")],
                  as_json: JsonOpt = False) -> None:
     """Disable a user: they can no longer log in; their history stays."""
-    store = store_for(ctx)
-    actor = acting_user(ctx, store)
+    store, actor = signed_in(ctx)
     with action(store, actor, "user.disable", username) as session:
         users.disable_user(session, actor, username)
     if as_json:
@@ -183,8 +184,7 @@ def audit_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the audit log (restricted users see their own entries)."""
-    store = store_for(ctx)
-    actor = acting_user(ctx, store)
+    store, actor = signed_in(ctx)
     with action(store, actor, "audit.read", audit_ok=True) as session:
         rows = [{"at": e.at, "user": e.username, "action": e.action, "status": e.status,
                  "object": f"{e.object_type} {e.object_id}".strip(), "scopes": e.scopes,
@@ -193,11 +193,9 @@ def audit_command(
     if as_json:
         print_json(rows)
         return
-    table = Table("at", "user", "action", "status", "object", "detail")
-    for r in rows:
-        table.add_row(str(r["at"])[:19], r["user"], r["action"], r["status"], r["object"],
-                      r["detail"][:60])
-    out_console().print(table)
+    print_table(("at", "user", "action", "status", "object", "detail"),
+                [(str(r["at"])[:19], r["user"], r["action"], r["status"], r["object"],
+                  r["detail"][:60]) for r in rows])
 
 
 @app.command("backup")
@@ -205,8 +203,7 @@ def backup_command(ctx: typer.Context,
                    path: Annotated[Path, typer.Argument(help="Backup file to create.")],
                    as_json: JsonOpt = False) -> None:
     """Copy the store to PATH while it stays in use (SQLite backup API, or pg_dump)."""
-    store = store_for(ctx)
-    actor = acting_user(ctx, store)
+    store, actor = signed_in(ctx)
     with action(store, actor, "backup", path):
         actor.require(Permission.ADMINISTER, "back up the store")
         err.print(f"backing up {store.url} to {path} ...")
@@ -225,8 +222,7 @@ def restore_command(ctx: typer.Context,
                     path: Annotated[Path, typer.Argument(help="Backup file to restore.")],
                     as_json: JsonOpt = False) -> None:
     """Replace the store's contents with the backup at PATH, then migrate it if needed."""
-    store = store_for(ctx)
-    actor = acting_user(ctx, store)
+    store, actor = signed_in(ctx)
     with action(store, actor, "restore", path):
         actor.require(Permission.ADMINISTER, "restore the store")
         err.print(f"restoring {store.url} from {path} ...")

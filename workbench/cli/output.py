@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from workbench.core.findings import ValidationReport
 
@@ -21,6 +23,14 @@ EXIT_USAGE = 2  # the command was called wrongly (as click reports usage errors)
 def out_console() -> Console:
     """Standard output; wide when piped (logs, cron mail) so tables are not squeezed."""
     return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A plain table on standard output; ``None`` cells print empty."""
+    table = Table(*headers)
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    out_console().print(table)
 
 
 def print_json(payload: Any) -> None:

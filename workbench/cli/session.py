@@ -65,6 +65,12 @@ def acting_user(ctx: typer.Context, store: Store) -> Principal:
         raise fail(str(exc)) from None
 
 
+def signed_in(ctx: typer.Context) -> tuple[Store, Principal]:
+    """The command's store and its logged-in user: the preamble of every store command."""
+    store = store_for(ctx)
+    return store, acting_user(ctx, store)
+
+
 @contextmanager
 def action(store: Store, user: Principal, name: str, object_id: object = "",
            audit_ok: bool = False) -> Iterator[Session]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.clinker.contract.network import ClinkerNetwork, Settings
-from workbench.clinker.contract.schema import ROW, TABLES
+from workbench.clinker.contract.schema import ROW, TABLES, dtype_of
 
 KILN_SITES = [  # (name, region, latitude, longitude)
     ("Chittorgarh", "North", 24.88, 74.62), ("Satna", "Central", 24.58, 80.83),
@@ -58,8 +58,8 @@ def _with_rows(name: str, records: list[dict[str, object]]) -> pd.DataFrame:
             frame[col.name] = col.default
         elif col.default is not None:
             frame[col.name] = frame[col.name].fillna(col.default)
-    dtype = {"text": "object", "number": "float64", "integer": "Int64", "flag": "boolean"}
-    return frame.astype({c.name: dtype[c.kind] for c in spec.columns})[[ROW, *spec.column_names]]
+    return frame.astype({c.name: dtype_of(c.kind) for c in spec.columns})[[ROW,
+                                                                         *spec.column_names]]
 
 
 def _tables(**records: list[dict[str, object]]) -> dict[str, pd.DataFrame]:

@@ -43,7 +43,9 @@ class Dataset(Base):
     domain: Mapped[str] = mapped_column(String(40))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str] = mapped_column(Text)
-    scopes: Mapped[list] = mapped_column(JSON)  # grants that may see it, e.g. node:IU_001
+    # grants that may see it, e.g. node:IU_001. Nullable only because migration 0003 added it
+    # to existing tables (SQLite cannot add NOT NULL in place); the store always writes it.
+    scopes: Mapped[list | None] = mapped_column(JSON)
     summary: Mapped[dict] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -82,7 +84,7 @@ class Scenario(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
     changes: Mapped[list] = mapped_column(JSON)
-    scopes: Mapped[list] = mapped_column(JSON)  # what the changes touch, as scope grants
+    scopes: Mapped[list | None] = mapped_column(JSON)  # what the changes touch (see Dataset)
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -101,7 +103,7 @@ class OptimizationRun(Base):
     solver_version: Mapped[str] = mapped_column(String(60))
     package_version: Mapped[str] = mapped_column(String(60))
     data_hash: Mapped[str] = mapped_column(String(64))
-    domain: Mapped[str] = mapped_column(String(40))
+    domain: Mapped[str | None] = mapped_column(String(40))  # nullable: see Dataset.scopes
     status: Mapped[str] = mapped_column(String(40), index=True)
     termination_condition: Mapped[str | None] = mapped_column(String(60))
     has_result: Mapped[bool] = mapped_column(Boolean, default=False)  # a plan to read
@@ -146,7 +148,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(40))
-    scopes: Mapped[list] = mapped_column(JSON)  # grants such as node:IU_001 or line:L2
+    scopes: Mapped[list | None] = mapped_column(JSON)  # grants: node:IU_001, line:L2 (see Dataset)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

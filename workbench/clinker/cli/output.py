@@ -62,6 +62,12 @@ def print_plan(result: PlanResult, source: str) -> None:
             out.print(f"kiln capacity used: {k.capacity_utilisation:.1%}")
         out.print(f"gap {result.mip_gap or 0:.3%}; build {result.build_seconds:.2f}s, "
                   f"solve {result.solve_seconds:.2f}s ({result.solver})")
+    if not result.shadow_prices.empty and not result.solver.startswith("highs"):
+        out.print(f"shadow prices: from the LP with trips fixed, solved by "
+                  f"{result.diagnostics_solver} (not {escape(result.solver)})")
+    if result.infeasibility and not result.solver.startswith("highs"):
+        out.print(f"the conflicts below were found by {result.diagnostics_solver}, "
+                  "on an elastic version of the model")
     for line in result.infeasibility:
         out.print(f"conflict: {escape(line)}")
     for line in result.warnings:

@@ -17,8 +17,9 @@ from workbench.cli.output import (
     out_console,
     print_json,
     print_report,
+    print_table,
 )
-from workbench.cli.session import acting_user, action, store_for, user_errors
+from workbench.cli.session import action, signed_in, user_errors
 from workbench.clinker import scenarios as scenario
 from workbench.clinker.cli.commands import app
 from workbench.clinker.cli.output import print_plan, solve_progress
@@ -210,15 +211,12 @@ def scenario_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("scenario", "version", "changes", "run", "status", "total cost", "service",
-                  "approved")
-    for r in rows:
-        table.add_row(r["name"], str(r["version"]), str(r["changes"]),
-                      str(r["latest_run"] or ""), r["status"] or "",
-                      format_inr(r["total_cost_inr"]) if r["total_cost_inr"] else "",
-                      f"{r['service_level']:.1%}" if r["service_level"] is not None else "",
-                      "yes" if r["approved"] else "")
-    out_console().print(table)
+    print_table(("scenario", "version", "changes", "run", "status", "total cost", "service",
+                 "approved"),
+                [(r["name"], r["version"], r["changes"], r["latest_run"], r["status"],
+                  format_inr(r["total_cost_inr"]) if r["total_cost_inr"] else "",
+                  f"{r['service_level']:.1%}" if r["service_level"] is not None else "",
+                  "yes" if r["approved"] else "") for r in rows])
 
 
 @scenario_app.command("show")
@@ -226,8 +224,7 @@ def scenario_show(ctx: typer.Context,
                   name: Annotated[str, typer.Argument(help="Scenario name.")],
                   as_json: JsonOpt = False) -> None:
     """Every version of a scenario, its changes, runs and KPIs."""
-    store = store_for(ctx)
-    user = acting_user(ctx, store)
+    store, user = signed_in(ctx)
     with action(store, user, "scenario.show", name, audit_ok=True) as session:
         newest = scenarios.get_scenario(session, user, name)
         data = datasets.get_dataset_by_id(session, newest.dataset_id)
@@ -335,5 +332,4 @@ def solve_scenario(ctx: typer.Context, name: str, options: SolveOptions, as_json
 
 def workspace(ctx: typer.Context) -> Workspace:
     """The acting user's planning workspace on the command's store (exit 1 if refused)."""
-    store = store_for(ctx)
-    return Workspace(store, acting_user(ctx, store))
+    return Workspace(*signed_in(ctx))

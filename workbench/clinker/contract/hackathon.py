@@ -11,8 +11,15 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.clinker.contract.codes import Check
-from workbench.clinker.contract.network import ClinkerNetwork, Settings
-from workbench.clinker.contract.schema import ROW, TABLES, ColumnSpec, TableSpec, parse_table
+from workbench.clinker.contract.network import ClinkerNetwork, Settings, lanes_matching
+from workbench.clinker.contract.schema import (
+    ROW,
+    TABLES,
+    ColumnSpec,
+    TableSpec,
+    dtype_of,
+    parse_table,
+)
 from workbench.clinker.contract.sources import RawSource
 from workbench.core.findings import Finding, error, warning
 
@@ -117,8 +124,7 @@ def _typed(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     spec = TABLES[name]
     out = pd.DataFrame({ROW: pd.array(frame[ROW].tolist(), dtype="Int64")})
     for col in spec.columns:
-        dtype = {"text": "object", "number": "float64", "integer": "Int64",
-                 "flag": "boolean"}[col.kind]
+        dtype = dtype_of(col.kind)
         values = frame[col.name].tolist() if col.name in frame else [col.default] * len(frame)
         if col.kind == "text":
             values = [None if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
@@ -197,12 +203,7 @@ def _flow_bounds(constraints: pd.DataFrame, routes: pd.DataFrame,
                 f"VALUE TYPEID '{row['VALUE TYPEID']}' is not understood (only C, tonnes); "
                 "the bound is dropped", row=row_no, column="VALUE TYPEID", file=file))
             continue
-        match = lanes["origin_id"] == origin
-        if isinstance(mode, str):
-            match &= lanes["mode"] == mode
-        if isinstance(dest, str):
-            match &= lanes["destination_id"] == dest
-        if not match.any():
+        if not lanes_matching(lanes, origin, mode, dest).any():
             lane = f"{origin} -> {dest or 'any'} by {mode or 'any mode'}"
             findings.append(warning(
                 Check.BOUND_WITHOUT_LANE, "IUGUConstraint",

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import pandas as pd
 
 from workbench.clinker.contract.schema import ROW, TABLES, empty_frame
 from workbench.core.findings import Finding
-
-SETTING_DEFAULTS: dict[str, object] = {
-    "unmet_penalty_inr_per_t": 10000.0,
-    "safety_stock": "hard",
-    "safety_stock_penalty_inr_per_t": 5000.0,
-    "mip_gap": 0.01,
-    "time_limit_s": 600.0,
-    "min_realistic_total_cost_inr": 2_000_000.0,
-}
 
 
 @dataclass(frozen=True)
@@ -30,6 +21,27 @@ class Settings:
     mip_gap: float = 0.01
     time_limit_s: float = 600.0
     min_realistic_total_cost_inr: float = 2_000_000.0
+
+
+# the settings table's keys and defaults, read off the dataclass so they cannot drift apart
+SETTING_DEFAULTS: dict[str, object] = {f.name: f.default for f in fields(Settings)}
+
+
+def lanes_matching(lanes: pd.DataFrame, origin: object, mode: object = None,
+                   destination: object = None) -> pd.Series:
+    """Which lanes a flow bound covers: from its origin, by its mode and to its destination
+    when it names them (a blank mode or destination means any)."""
+    match = lanes["origin_id"] == origin
+    if isinstance(mode, str):
+        match &= lanes["mode"] == mode
+    if isinstance(destination, str):
+        match &= lanes["destination_id"] == destination
+    return match
+
+
+def _table(name: str) -> property:
+    """A read-only attribute for one contract table (``network.demand`` and so on)."""
+    return property(lambda self: self.tables[name], doc=f"The ``{name}`` table.")
 
 
 @dataclass
@@ -51,29 +63,12 @@ class ClinkerNetwork:
         for name, spec in TABLES.items():
             self.tables.setdefault(name, empty_frame(spec))
 
-    @property
-    def plants(self) -> pd.DataFrame:
-        return self.tables["plant_master"]
-
-    @property
-    def production(self) -> pd.DataFrame:
-        return self.tables["production_capacity_cost"]
-
-    @property
-    def demand(self) -> pd.DataFrame:
-        return self.tables["demand_forecast"]
-
-    @property
-    def safety_stock(self) -> pd.DataFrame:
-        return self.tables["safety_stock_policy"]
-
-    @property
-    def routes(self) -> pd.DataFrame:
-        return self.tables["transport_routes_modes"]
-
-    @property
-    def flow_bounds(self) -> pd.DataFrame:
-        return self.tables["flow_bounds"]
+    plants = _table("plant_master")
+    production = _table("production_capacity_cost")
+    demand = _table("demand_forecast")
+    safety_stock = _table("safety_stock_policy")
+    routes = _table("transport_routes_modes")
+    flow_bounds = _table("flow_bounds")
 
     def file_of(self, table: str) -> str:
         return self.files.get(table, table)

@@ -136,12 +136,17 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
     """A typed, empty table: what an absent optional table reads as."""
     frame = pd.DataFrame({ROW: pd.Series(dtype="Int64")})
     for col in spec.columns:
-        frame[col.name] = pd.Series(dtype=_dtype(col.kind))
+        frame[col.name] = pd.Series(dtype=dtype_of(col.kind))
     return frame
 
 
-def _dtype(kind: Kind) -> str:
-    return {"text": "object", "number": "float64", "integer": "Int64", "flag": "boolean"}[kind]
+_DTYPES: dict[str, str] = {"text": "object", "number": "float64", "integer": "Int64",
+                           "flag": "boolean"}
+
+
+def dtype_of(kind: Kind) -> str:
+    """The pandas dtype a column of this kind is read into."""
+    return _DTYPES[kind]
 
 
 def _parse_cell(text: str, kind: Kind) -> tuple[object, str | None]:
@@ -215,8 +220,8 @@ def parse_table(
                 if value is None and col.default is not None:
                     value = col.default
                 values.append(value)
-        out[col.name] = pd.array(values, dtype=_dtype(col.kind)) if values else \
-            pd.Series(dtype=_dtype(col.kind))
+        out[col.name] = pd.array(values, dtype=dtype_of(col.kind)) if values else \
+            pd.Series(dtype=dtype_of(col.kind))
     # an unknown header already named as the likely misspelling needs no warning of its own
     findings += [warning(Check.EXTRA_COLUMN, spec.name,
                          f"column '{extra}' is not part of the contract and is ignored",
@@ -248,7 +253,7 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
         if col.allowed:
             checks.append(pa.Check.isin(list(col.allowed), error=_ALLOWED_CODES[col.name]))
         columns[col.name] = pa.Column(
-            _dtype(col.kind) if col.kind != "text" else None,
+            dtype_of(col.kind) if col.kind != "text" else None,
             checks=checks, nullable=not col.required, required=False)
     return pa.DataFrameSchema(columns, unique=list(spec.key) or None,
                               report_duplicates="all", strict=False)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.clinker.contract.network import ClinkerNetwork
+from workbench.clinker.contract.network import ClinkerNetwork, lanes_matching
 
 
 @dataclass
@@ -107,11 +107,8 @@ def _add_shipment_caps(data: ModelData) -> None:
 def _match_bounds(bounds: pd.DataFrame, lanes: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i, rec in enumerate(bounds.to_dict("records")):
-        match = (lanes["origin_id"] == rec["origin_id"]) & (lanes["period"] == rec["period"])
-        if isinstance(rec["mode"], str):
-            match &= lanes["mode"] == rec["mode"]
-        if isinstance(rec["destination_id"], str):
-            match &= lanes["destination_id"] == rec["destination_id"]
+        match = lanes_matching(lanes, rec["origin_id"], rec["mode"], rec["destination_id"]) & \
+            (lanes["period"] == rec["period"])
         keys = list(zip(lanes.loc[match, "route_id"], lanes.loc[match, "period"], strict=True))
         rows.append({**{k: rec[k] for k in ("origin_id", "mode", "destination_id", "bound",
                                              "quantity_t")},

@@ -80,6 +80,9 @@ class PlanResult:
     build_seconds: float = 0.0
     solve_seconds: float = 0.0
     start_objective_inr: float | None = None  # the warm start's plan, when one was used
+    # Duals and infeasibility explanations always come from an LP solved by HiGHS (the one
+    # solver here that returns duals through Pyomo's interface), whatever solved the MIP.
+    diagnostics_solver: str = "highs"
     production: pd.DataFrame = field(default_factory=pd.DataFrame)
     shipments: pd.DataFrame = field(default_factory=pd.DataFrame)
     stock: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -109,6 +112,7 @@ class PlanResult:
             "build_seconds": round(self.build_seconds, 3),
             "start_objective_inr": self.start_objective_inr,
             "solver": self.solver,
+            "diagnostics_solver": self.diagnostics_solver,
             "kpis": self.kpis.to_dict() if self.kpis else None,
             "warnings": [w.to_dict() for w in self.warnings],
             "infeasibility": [d.to_dict() for d in self.infeasibility],

@@ -8,7 +8,7 @@ Money is raw rupees in double precision; tonnes carry ``_t``. Result and KPI row
 from __future__ import annotations
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from workbench.clinker.results.kpis import NETWORK
 from workbench.store.models import Base
@@ -16,14 +16,18 @@ from workbench.store.models import Base
 __all__ = ["NETWORK"]  # node_id of KPI rows that cover the whole network
 
 
-def _run_fk() -> Mapped[int]:
-    return mapped_column(ForeignKey("optimization_run.id", ondelete="CASCADE"), index=True)
+class _RunRows:
+    """The columns every per-run result table starts with; rows go when their run goes."""
 
-
-class ResultProduction(Base):
-    __tablename__ = "result_production"
     id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
+
+    @declared_attr
+    def run_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("optimization_run.id", ondelete="CASCADE"), index=True)
+
+
+class ResultProduction(_RunRows, Base):
+    __tablename__ = "result_production"
     node_id: Mapped[str] = mapped_column(String(60))
     period: Mapped[int]
     production_t: Mapped[float]
@@ -31,10 +35,8 @@ class ResultProduction(Base):
     cost_inr_per_t: Mapped[float]
 
 
-class ResultShipment(Base):
+class ResultShipment(_RunRows, Base):
     __tablename__ = "result_shipments"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
     route_id: Mapped[str] = mapped_column(String(120))
     origin_id: Mapped[str] = mapped_column(String(60))
     destination_id: Mapped[str] = mapped_column(String(60))
@@ -45,10 +47,8 @@ class ResultShipment(Base):
     cost_inr: Mapped[float]
 
 
-class ResultStock(Base):
+class ResultStock(_RunRows, Base):
     __tablename__ = "result_stock"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
     node_id: Mapped[str] = mapped_column(String(60))
     period: Mapped[int]
     closing_stock_t: Mapped[float]
@@ -56,10 +56,8 @@ class ResultStock(Base):
     max_storage_t: Mapped[float | None]
 
 
-class ResultUnmet(Base):
+class ResultUnmet(_RunRows, Base):
     __tablename__ = "result_unmet"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
     node_id: Mapped[str] = mapped_column(String(60))
     period: Mapped[int]
     demand_t: Mapped[float]
@@ -67,10 +65,8 @@ class ResultUnmet(Base):
     reason: Mapped[str] = mapped_column(String(60))
 
 
-class ResultShadowPrice(Base):
+class ResultShadowPrice(_RunRows, Base):
     __tablename__ = "result_shadow_prices"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = _run_fk()
     constraint: Mapped[str] = mapped_column(String(40))
     node_id: Mapped[str] = mapped_column(String(60))
     period: Mapped[int]

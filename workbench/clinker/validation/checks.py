@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 import pandas as pd
 
 from workbench.clinker.contract.codes import Check
-from workbench.clinker.contract.network import ClinkerNetwork
+from workbench.clinker.contract.network import ClinkerNetwork, lanes_matching
 from workbench.clinker.contract.schema import ROW, TABLES, schema_findings
 from workbench.core.findings import Finding, ValidationReport, error, warning
 
@@ -248,15 +248,6 @@ def check_trips(net: ClinkerNetwork) -> Iterator[Finding]:
                     row=_row(rec[ROW]), column="max_trips", file=file)
 
 
-def _bound_matches(lanes: pd.DataFrame, rec: dict[str, object]) -> pd.Series:
-    match = lanes["origin_id"] == rec["origin_id"]
-    if isinstance(rec["mode"], str):
-        match &= lanes["mode"] == rec["mode"]
-    if isinstance(rec["destination_id"], str):
-        match &= lanes["destination_id"] == rec["destination_id"]
-    return match
-
-
 def check_flow_bounds(net: ClinkerNetwork) -> Iterator[Finding]:
     bounds = net.flow_bounds
     if bounds.empty:
@@ -264,7 +255,7 @@ def check_flow_bounds(net: ClinkerNetwork) -> Iterator[Finding]:
     file = net.file_of("flow_bounds")
     lanes = _lanes(net)
     for rec in _records(bounds):
-        if not _bound_matches(lanes, rec).any():
+        if not lanes_matching(lanes, rec["origin_id"], rec["mode"], rec["destination_id"]).any():
             yield warning(Check.BOUND_WITHOUT_ROUTE, "flow_bounds",
                           f"bound on shipments from {rec['origin_id']} (mode "
                           f"{rec['mode'] or 'any'}, to {rec['destination_id'] or 'any'}) matches "

@@ -18,6 +18,8 @@ Alembic's batch mode: a batch copy of ``datasets`` would trip the foreign keys p
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,6 +31,17 @@ depends_on = None
 def _table(name: str, *columns: str) -> sa.TableClause:
     return sa.table(name, sa.column("id", sa.Integer),
                     *(sa.column(c, sa.JSON) for c in columns))
+
+
+def _move(name: str, old: str, new: str, convert: Callable[[list], list]) -> None:
+    """Add ``new``, fill it from ``old`` row by row, drop ``old``."""
+    bind = op.get_bind()
+    op.add_column(name, sa.Column(new, sa.JSON(), nullable=True))
+    table = _table(name, old, new)
+    for row in bind.execute(sa.select(table)).all():
+        value = convert(getattr(row, old) or [])
+        bind.execute(table.update().where(table.c.id == row.id).values({new: value}))
+    op.execute(f"ALTER TABLE {name} DROP COLUMN {old}")
 
 
 def upgrade() -> None:
@@ -44,12 +57,7 @@ def upgrade() -> None:
     op.execute("ALTER TABLE users DROP COLUMN gus")
 
     for name in ("datasets", "scenarios"):
-        op.add_column(name, sa.Column("scopes", sa.JSON(), nullable=True))
-        table = _table(name, "node_ids", "scopes")
-        for row in bind.execute(sa.select(table)).all():
-            bind.execute(table.update().where(table.c.id == row.id)
-                         .values(scopes=sorted(f"node:{n}" for n in row.node_ids or [])))
-        op.execute(f"ALTER TABLE {name} DROP COLUMN node_ids")
+        _move(name, "node_ids", "scopes", lambda ids: sorted(f"node:{n}" for n in ids))
 
     op.execute("ALTER TABLE audit_log RENAME COLUMN nodes TO scopes")
 
@@ -71,12 +79,7 @@ def downgrade() -> None:
     op.execute("ALTER TABLE optimization_run DROP COLUMN domain")
     op.execute("ALTER TABLE audit_log RENAME COLUMN scopes TO nodes")
     for name in ("scenarios", "datasets"):
-        op.add_column(name, sa.Column("node_ids", sa.JSON(), nullable=True))
-        table = _table(name, "node_ids", "scopes")
-        for row in bind.execute(sa.select(table)).all():
-            bind.execute(table.update().where(table.c.id == row.id)
-                         .values(node_ids=[g.split(":", 1)[1] for g in row.scopes or []]))
-        op.execute(f"ALTER TABLE {name} DROP COLUMN scopes")
+        _move(name, "scopes", "node_ids", lambda grants: [g.split(":", 1)[1] for g in grants])
     op.add_column("users", sa.Column("ius", sa.JSON(), nullable=True))
     op.add_column("users", sa.Column("gus", sa.JSON(), nullable=True))
     users = _table("users", "ius", "gus", "scopes")

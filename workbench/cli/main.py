@@ -1,0 +1,41 @@
+"""The ``workbench`` entry point: the spine's own commands (admin.py) plus every installed
+domain's sub-app as ``workbench <domain> ...`` (the default domain also at the top level)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from workbench.cli import admin as _admin  # noqa: F401  (registers the store commands)
+from workbench.cli.app import app
+from workbench.core.domain import domains
+
+
+def mount_domains() -> None:
+    for domain in domains().values():
+        sub_app = domain.load_cli()
+        if sub_app is None:
+            continue
+        app.add_typer(sub_app, name=domain.name, help=domain.title)
+        if domain.top_level:
+            app.add_typer(sub_app)  # no name: its commands join the root's
+
+
+mount_domains()
+
+
+def main() -> None:
+    """Entry point: run the app, never showing a traceback to an operator."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print("workbench: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # last line of defence; set WORKBENCH_DEBUG=1 to see the trace
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        print(f"workbench: internal error: {type(exc).__name__}: {exc}. "
+              "Re-run with WORKBENCH_DEBUG=1 and report it.", file=sys.stderr)
+        sys.exit(2)
