@@ -89,9 +89,15 @@ def tiny_folder(tmp_path: Path) -> Callable[[Records], Path]:
 
 @pytest.fixture(scope="session")
 def public_data() -> Path:
+    """The public clinker data beside the repo; every test that reads it skips without it."""
     if not PUBLIC.is_dir():
         pytest.skip("shared/data/clinker-public is not beside the repo")
     return PUBLIC
+
+
+@pytest.fixture(scope="session")
+def public_xlsx(public_data: Path) -> Path:
+    return public_data / PUBLIC_XLSX.name
 
 
 def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import PUBLIC_XLSX, run_cli, write_tables
+from tests.conftest import run_cli, write_tables
 
 
 def _assert_clean_failure(result, *needles: str) -> None:
@@ -27,8 +27,8 @@ def test_valid_demo_exits_zero(tmp_path):
 
 
 @pytest.mark.parametrize("use_xlsx", [False, True])
-def test_public_data_json(public_data, use_xlsx):
-    result = run_cli("validate", str(PUBLIC_XLSX if use_xlsx else public_data), "--json")
+def test_public_data_json(public_data, use_xlsx, public_xlsx):
+    result = run_cli("validate", str(public_xlsx if use_xlsx else public_data), "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["errors"] == []

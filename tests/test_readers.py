@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import PUBLIC_XLSX
 from workbench.clinker import read_network, validate
 from workbench.clinker.contract.writers import write_csv_folder, write_workbook
 from workbench.clinker.examples import demo_network
@@ -23,15 +22,15 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["source_row"]).reset_index(drop=True)
 
 
-def test_hackathon_csv_and_xlsx_give_the_same_network(public_data):
-    from_csv, from_xlsx = read_network(public_data), read_network(PUBLIC_XLSX)
+def test_hackathon_csv_and_xlsx_give_the_same_network(public_data, public_xlsx):
+    from_csv, from_xlsx = read_network(public_data), read_network(public_xlsx)
     for name, frame in from_csv.tables.items():
         pd.testing.assert_frame_equal(_comparable(frame), _comparable(from_xlsx.tables[name]),
                                       check_dtype=False, obj=name)
     assert from_csv.settings == from_xlsx.settings
 
 
-def test_hackathon_counts_match_the_files(public_data):
+def test_hackathon_counts_match_the_files(public_data, public_xlsx):
     types = _rows(public_data, "IUGUType")
     lanes = _rows(public_data, "LogisticsIUGU")
     bounds = _rows(public_data, "IUGUConstraint")
@@ -45,7 +44,7 @@ def test_hackathon_counts_match_the_files(public_data):
                    and r["IUGU CODE"] in ("", d) for o, d, m in lane_keys)
 
     kept_bounds = [r for r in bounds if lane_exists(r)]
-    net = read_network(PUBLIC_XLSX)
+    net = read_network(public_xlsx)
     assert len(net.plants) == len(codes) + len(external) == 49
     assert set(net.plants.loc[net.plants.node_type == "EXT", "node_id"]) == external
     assert net.routes["route_id"].nunique() == len(lane_keys) == 116
@@ -72,8 +71,8 @@ def test_hackathon_mapping_details(public_data):
     assert gu001["max_storage_t"].isna().all()  # blank MAX CLOSE STOCK = unlimited
 
 
-def test_hackathon_expected_warnings(public_data):
-    for source in (public_data, PUBLIC_XLSX):
+def test_hackathon_expected_warnings(public_data, public_xlsx):
+    for source in (public_data, public_xlsx):
         report = validate(read_network(source))
         assert report.ok, [str(f) for f in report.errors]
         assert len(report.by_check("opening_below_safety")) == 28

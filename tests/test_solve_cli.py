@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import PUBLIC_XLSX, run_cli
+from tests.conftest import run_cli
 from workbench.core.money import format_inr
 
 # Solved to optimality under the spec's defaults; an independent formulation of the spec
@@ -16,8 +16,8 @@ PUBLIC_OBJECTIVE_INR = 125_959_796_633.38
 PUBLIC_UNMET_T = 9_428_179.73
 
 
-def test_public_workbook_regression_at_optimality():
-    result = run_cli("solve", str(PUBLIC_XLSX), "--json", "--gap", "0")
+def test_public_workbook_regression_at_optimality(public_xlsx):
+    result = run_cli("solve", str(public_xlsx), "--json", "--gap", "0")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["status"] == "optimal"

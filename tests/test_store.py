@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from tests.conftest import PUBLIC_XLSX
 from workbench.clinker import scenarios as scenario
 from workbench.clinker.examples import synthetic_network
 from workbench.clinker.optimization.solve import SolveOptions, solve_network
@@ -357,11 +356,11 @@ def test_dashboard_queries_read_the_precomputed_kpis(store, planned, network) ->
         assert side == stored
 
 
-def test_public_workbook_survives_the_store_with_its_regression_plan(store, public_data) -> None:
+def test_public_workbook_survives_the_store_with_its_regression_plan(store, public_xlsx) -> None:
     from tests.test_solve_cli import PUBLIC_OBJECTIVE_INR, PUBLIC_UNMET_T
     from workbench.clinker import read_network
 
-    network = read_network(PUBLIC_XLSX)
+    network = read_network(public_xlsx)
     add_dataset(store, network, name="public")
     with store.session() as session:
         tables = datasets.dataset_tables(session, datasets.get_dataset(session, BOOTSTRAP,
