@@ -60,9 +60,13 @@ def test_hackathon_mapping_details(public_data):
     net = read_network(public_data)
     routes = net.routes.set_index(["route_id", "period"])
     rail = routes.loc[("IU_001>GU_001:T2", 1)] if ("IU_001>GU_001:T2", 1) in routes.index \
-        else routes[routes["mode"] == "T2"].iloc[0]
+        else routes[routes["mode"] == "rail"].iloc[0]
     assert rail["full_loads_only"] and rail["sbq_t"] == rail["vehicle_capacity_t"] == 3000
-    road = routes[routes["mode"] == "T1"].iloc[0]
+    # transport codes become the contract's modes; route ids keep the code
+    assert set(net.routes["mode"]) == {"road", "rail"}
+    assert net.routes["route_id"].str.endswith((":T1", ":T2")).all()
+    assert set(net.flow_bounds["mode"].dropna()) <= {"road", "rail"}
+    road = routes[routes["mode"] == "road"].iloc[0]
     assert not road["full_loads_only"] and road["vehicle_capacity_t"] == 1
     assert set(net.flow_bounds["bound"]) == {"le", "ge", "eq"}
     gu010 = net.safety_stock[net.safety_stock.node_id == "GU_010"]

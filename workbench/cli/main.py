@@ -3,6 +3,7 @@ domain's sub-app as ``workbench <domain> ...`` (the default domain also at the t
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -24,8 +25,18 @@ def mount_domains() -> None:
 mount_domains()
 
 
+def _logs_to_stderr() -> None:
+    """Libraries' log records (Pyomo's among them) go to stderr, never into stdout, where
+    `--json` readers expect one JSON document. Pyomo's own stdout handler stands down when the
+    root logger has a handler."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+
+
 def main() -> None:
     """Entry point: run the app, never showing a traceback to an operator."""
+    _logs_to_stderr()
     try:
         app()
     except SystemExit:

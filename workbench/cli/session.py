@@ -52,7 +52,8 @@ def _password(username: str) -> str | None:
     if password is not None:
         return password
     if not os.isatty(0):
-        return None  # nothing to prompt on; the login is refused with a clear message
+        raise fail(f"no password given for user '{username}': set WORKBENCH_PASSWORD, or run "
+                   "on a terminal to be prompted")
     return typer.prompt(f"password for {username}", hide_input=True, err=True)
 
 

@@ -28,7 +28,7 @@ from workbench.clinker.contract.network import ClinkerNetwork
 from workbench.clinker.contract.readers import read_network
 from workbench.clinker.optimization.options import ProgressCallback, SolveOptions
 from workbench.clinker.results.plan import PlanResult
-from workbench.clinker.store import compare, persist, queries, results
+from workbench.clinker.store import compare, export, persist, queries, results
 from workbench.clinker.validation import validate
 from workbench.core.access import Permission, Principal
 from workbench.core.errors import Conflict, InvalidRequest
@@ -198,6 +198,28 @@ class Workspace:
         with audited(self.store, self.user, "run.read", run_id, audit_ok=True) as session:
             return results.results(session, self.user,
                                    runs.get_run(session, self.user, run_id), table)
+
+    def plan_tables(self, scenario: str | None = None, version: int | None = None,
+                    run_id: int | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+        """A stored plan's export tables and summary: a run by id, or the latest plan of a
+        scenario (version). Restricted users get their own nodes' rows only."""
+        what = f"run {run_id}" if run_id is not None else f"{scenario} v{version or 'latest'}"
+        with audited(self.store, self.user, "plan.export", what) as session:
+            if run_id is not None:
+                run = runs.get_run(session, self.user, run_id)
+                if not run.has_result:
+                    raise Conflict(f"run {run_id} has no plan (status {run.status})")
+            else:
+                chosen = scenarios.get_scenario(session, self.user, str(scenario), version)
+                found = scenarios.latest_run(session, chosen, with_plan=True)
+                if found is None:
+                    raise Conflict(f"scenario '{scenario}' v{chosen.version} has no solved plan;"
+                                   f" run `workbench solve --scenario {scenario}` first")
+                run = found
+            tables = export.stored_plan_tables(session, self.user, run)
+            summary = export.stored_summary(session, self.user, run)
+            export.record_export(session, self.user, run, what)
+            return tables, summary
 
     def compare(self, a: str, b: str | None = None) -> dict:
         """Latest plans of A and B: costs (₹, %), service level, nodes that move most.

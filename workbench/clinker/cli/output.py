@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from workbench.cli.output import err, print_json
 from workbench.clinker.optimization.progress import SolveProgress
+from workbench.clinker.results import export
 from workbench.clinker.results.plan import PlanResult
 from workbench.core.money import format_inr
-
-err = Console(stderr=True, highlight=False)
+from workbench.core.tables import write_tables
 
 
 def _fmt(value: float | None) -> str:
@@ -28,8 +32,7 @@ def solve_progress() -> Iterator[Callable[[SolveProgress], None]]:
     if err.is_terminal:
         with Live(console=err, transient=True, refresh_per_second=4) as live:
             def update(p: SolveProgress) -> None:
-                live.update(f"solving… {p.seconds:6.1f}s  incumbent {_fmt(p.incumbent)}  "
-                            f"bound {_fmt(p.best_bound)}  gap {p.gap}")
+                live.update(f"solving… {progress_line(p)}")
             yield update
         return
     last = [-5.0]
@@ -37,9 +40,42 @@ def solve_progress() -> Iterator[Callable[[SolveProgress], None]]:
     def log(p: SolveProgress) -> None:
         if p.seconds - last[0] >= 5.0:
             last[0] = p.seconds
-            print(f"progress t={p.seconds:.1f}s incumbent={p.incumbent} bound={p.best_bound} "
-                  f"gap={p.gap}", file=sys.stderr, flush=True)
+            print(f"progress {progress_line(p)}", file=sys.stderr, flush=True)
     yield log
+
+
+def progress_line(p: SolveProgress) -> str:
+    """Elapsed time, then the plan found so far; until there is one, only the bound."""
+    if p.incumbent is None:
+        return f"{p.seconds:6.1f}s  no plan yet, bound {_fmt(p.best_bound)}"
+    return (f"{p.seconds:6.1f}s  best plan {_fmt(p.incumbent)}  bound {_fmt(p.best_bound)}  "
+            f"gap {p.gap}")
+
+
+def report_solve(result: PlanResult, source: str, as_json: bool,
+                 tables: dict[str, pd.DataFrame] | None, hint: str,
+                 extra: dict[str, object] | None = None) -> None:
+    """A solve's outcome: JSON for scripts (with the plan's tables when asked), or the
+    headline, costs and warnings for people, plus a one-line note on validation warnings."""
+    if as_json:
+        payload = {**(extra or {}), **result.to_dict()}
+        if tables is not None:
+            payload["plan"] = export.records(tables)
+        print_json(payload)
+        return
+    print_plan(result, source)
+    warnings = result.validation.warnings
+    if warnings:
+        common = Counter(str(f.check) for f in warnings).most_common(3)
+        top = ", ".join(f"{check} ×{n}" for check, n in common)
+        err.print(f"{len(warnings)} validation warning{'s' if len(warnings) != 1 else ''} "
+                  f"({top}); {hint}")
+
+
+def write_plan(tables: dict[str, pd.DataFrame], summary: dict[str, object], out: Path) -> None:
+    path = write_tables(tables, out, summary)
+    sizes = ", ".join(f"{name} {len(frame)}" for name, frame in tables.items())
+    err.print(f"wrote the plan to {path} ({sizes} rows)")
 
 
 def print_plan(result: PlanResult, source: str) -> None:
@@ -57,7 +93,11 @@ def print_plan(result: PlanResult, source: str) -> None:
         table.add_row("total", format_inr(result.components.total))
         out.print(table)
         k = result.kpis
-        out.print(f"tonnes by mode: {k.tonnes_by_mode}; trips by mode: {k.trips_by_mode}")
+        modes = Table("mode", "tonnes", "trips", title="Shipped by mode")
+        for mode in sorted(k.tonnes_by_mode):
+            modes.add_row(mode, f"{k.tonnes_by_mode[mode]:,.0f}",
+                          f"{k.trips_by_mode.get(mode, 0):,}")
+        out.print(modes)
         if k.capacity_utilisation is not None:
             out.print(f"kiln capacity used: {k.capacity_utilisation:.1%}")
         out.print(f"gap {result.mip_gap or 0:.3%}; build {result.build_seconds:.2f}s, "
@@ -69,6 +109,6 @@ def print_plan(result: PlanResult, source: str) -> None:
         out.print(f"the conflicts below were found by {result.diagnostics_solver}, "
                   "on an elastic version of the model")
     for line in result.infeasibility:
-        out.print(f"conflict: {escape(line)}")
+        out.print(f"conflict: {escape(str(line))}")
     for line in result.warnings:
-        out.print(f"warning: {escape(line)}")
+        out.print(f"warning: {escape(str(line))}")

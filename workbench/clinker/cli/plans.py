@@ -19,15 +19,16 @@ from workbench.cli.output import (
     print_report,
     print_table,
 )
-from workbench.cli.session import action, signed_in, user_errors
+from workbench.cli.session import action, signed_in, usage_error, user_errors
 from workbench.clinker import scenarios as scenario
 from workbench.clinker.cli.commands import app
-from workbench.clinker.cli.output import print_plan, solve_progress
+from workbench.clinker.cli.output import report_solve, solve_progress, write_plan
 from workbench.clinker.optimization.options import SolveOptions
 from workbench.clinker.store import results
 from workbench.clinker.workspace import Workspace
 from workbench.core.access import split_scope
 from workbench.core.money import format_inr
+from workbench.core.tables import write_tables
 from workbench.store import datasets, runs, scenarios
 from workbench.store.models import Scenario
 
@@ -35,8 +36,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 scenario_app = typer.Typer(help="What-if scenarios on stored datasets: create, edit, list, "
                                 "show, compare, approve.", no_args_is_help=True)
 dataset_app = typer.Typer(help="Imported datasets.", no_args_is_help=True)
+plan_app = typer.Typer(help="Stored plans: export them for Excel or dispatch.",
+                       no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(dataset_app, name="dataset")
+app.add_typer(plan_app, name="plan")
 
 
 @app.command("import")
@@ -315,19 +319,61 @@ def scenario_approve(
         err.print(f"approved run {out['run']} of scenario {escape(name)} as the baseline plan")
 
 
-def solve_scenario(ctx: typer.Context, name: str, options: SolveOptions, as_json: bool) -> None:
+def solve_scenario(ctx: typer.Context, name: str, options: SolveOptions, as_json: bool,
+                   plan: bool = False, out: Path | None = None) -> None:
     """Solve a stored scenario and record the run, its results and KPIs in one transaction."""
     ws = workspace(ctx)
     with user_errors(), solve_progress() as on_progress:
         stored = ws.solve(name, options, progress=on_progress)
     result = stored.result
-    if as_json:
-        print_json({"run_id": stored.run_id, "scenario": name, "version": stored.version,
-                    **result.to_dict()})
-    else:
-        print_plan(result, f"scenario {name} v{stored.version}")
+    tables: dict = {}
+    summary: dict = {}
+    if (plan or out) and result.status.has_plan:
+        with user_errors():
+            tables, summary = ws.plan_tables(run_id=stored.run_id)
+    report_solve(result, f"scenario {name} v{stored.version}", as_json,
+                 tables if plan else None,
+                 hint="they were reported when the dataset was imported",
+                 extra={"run_id": stored.run_id, "scenario": name, "version": stored.version})
+    if not as_json:
         err.print(f"recorded run {stored.run_id}")
+    if out is not None and tables:
+        write_plan(tables, summary, out)
     raise typer.Exit(EXIT_OK if result.status.has_plan else EXIT_FAILED)
+
+
+@plan_app.command("export")
+def plan_export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(
+        "--out", help="An .xlsx workbook (a sheet per table), or a folder of CSV files for "
+                      "any other path.", metavar="PATH")],
+    scenario: Annotated[str | None, typer.Option(
+        "--scenario", help="The scenario whose latest plan to export.", metavar="NAME")] = None,
+    version: Annotated[int | None, typer.Option(
+        "--version", help="That version of the scenario (default: the newest).",
+        metavar="V")] = None,
+    run: Annotated[int | None, typer.Option("--run", help="Export this run by id.",
+                                            metavar="ID")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write a stored plan to Excel or CSV: production, shipments and trips, stock, unmet
+    demand, shadow prices, costs and KPIs, after a summary sheet. Managers get their own
+    plants' rows only."""
+    if (scenario is None) == (run is None):
+        raise usage_error("name a plan with --scenario NAME [--version V] or --run ID")
+    if version is not None and scenario is None:
+        raise usage_error("--version goes with --scenario")
+    ws = workspace(ctx)
+    with user_errors():
+        tables, summary = ws.plan_tables(scenario, version, run)
+    path = write_tables(tables, out, summary)
+    sheets = {name: len(frame) for name, frame in tables.items()}
+    if as_json:
+        print_json({"path": str(path), "run": summary["run"], "rows": sheets})
+    else:
+        err.print(f"wrote run {summary['run']} ({summary['scenario']} v{summary['version']}) "
+                  f"to {path}: " + ", ".join(f"{n} {r}" for n, r in sheets.items()))
 
 
 def workspace(ctx: typer.Context) -> Workspace:

@@ -170,6 +170,15 @@ def _safety_stock(closing: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# The workbook's transport codes in the contract's words. Route ids keep the code
+# (FROM>TO:T1) so they stay stable; unknown codes pass through unchanged.
+TRANSPORT_MODES = {"T1": "road", "T2": "rail"}
+
+
+def _mode(code: object) -> object:
+    return TRANSPORT_MODES.get(code, code) if isinstance(code, str) else code
+
+
 def _routes(lanes: pd.DataFrame) -> pd.DataFrame:
     qm = lanes["QUANTITY MULTIPLIER"]
     return pd.DataFrame({
@@ -178,7 +187,7 @@ def _routes(lanes: pd.DataFrame) -> pd.DataFrame:
         + ":" + lanes["TRANSPORT CODE"].astype(str),
         "origin_id": lanes["FROM IU CODE"],
         "destination_id": lanes["TO IUGU CODE"],
-        "mode": lanes["TRANSPORT CODE"],
+        "mode": lanes["TRANSPORT CODE"].map(_mode),
         "vehicle_capacity_t": qm,
         "sbq_t": qm,
         "cost_inr_per_t": lanes["FREIGHT COST"],
@@ -195,7 +204,7 @@ def _flow_bounds(constraints: pd.DataFrame, routes: pd.DataFrame,
     keep: list[dict[str, object]] = []
     for row in constraints.to_dict("records"):
         row_no = int(row[ROW])
-        origin, mode, dest = row["IU CODE"], row["TRANSPORT CODE"], row["IUGU CODE"]
+        origin, mode, dest = row["IU CODE"], _mode(row["TRANSPORT CODE"]), row["IUGU CODE"]
         code = row["BOUND TYPEID"]
         if row.get("VALUE TYPEID") not in (None, "C") and not pd.isna(row.get("VALUE TYPEID")):
             findings.append(warning(

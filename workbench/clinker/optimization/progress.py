@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_NUMBER = r"(-?(?:inf|\d[\d.]*(?:e[+-]?\d+)?))"
-# HiGHS B&B lines end: BestBound BestSol Gap | Cuts InLp Confl. | LpIters Time
-_ROW = re.compile(_NUMBER + r"\s+" + _NUMBER + r"\s+(\S+%|inf|Large)\s+.*?(\d+(?:\.\d+)?)s\s*$",
-                  re.IGNORECASE)
-
+# A HiGHS branch-and-bound row, after an optional one-letter source column:
+#   Proc. InQueue | Leaves Expl. | BestBound BestSol Gap | Cuts InLp Confl. | LpIters Time
+# It is read from the right, because "Expl." is itself a percentage that a left-anchored
+# pattern mistakes for the gap.
+_TIME = re.compile(r"^(\d+(?:\.\d+)?)s$")
+_FIELDS = 12
 
 @dataclass(frozen=True)
 class SolveProgress:
@@ -44,8 +45,19 @@ class HighsLogStream(io.TextIOBase):
         self._buffer += text
         *lines, self._buffer = self._buffer.split("\n")
         for line in lines:
-            match = _ROW.search(line)
-            if match:
-                bound, sol, gap, secs = match.groups()
-                self._on_progress(SolveProgress(_num(bound), _num(sol), gap, float(secs)))
+            progress = parse_row(line)
+            if progress is not None:
+                self._on_progress(progress)
         return len(text)
+
+
+def parse_row(line: str) -> SolveProgress | None:
+    """One B&B log row as progress; None for any other line of the log."""
+    tokens = line.split()
+    if len(tokens) < _FIELDS or not _TIME.match(tokens[-1]) or not tokens[-9].endswith("%"):
+        return None
+    bound, incumbent, gap = tokens[-8], tokens[-7], tokens[-6]
+    if gap not in ("inf", "Large") and not gap.endswith("%"):
+        return None
+    return SolveProgress(_num(bound), _num(incumbent), gap,
+                         float(_TIME.match(tokens[-1]).group(1)))  # type: ignore[union-attr]

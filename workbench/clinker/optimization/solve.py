@@ -12,6 +12,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 
 from workbench.clinker.contract.network import ClinkerNetwork
 from workbench.clinker.optimization import duals as explain
+from workbench.clinker.optimization import solvers
 from workbench.clinker.optimization.model import build_model
 from workbench.clinker.optimization.model_data import ModelData, prepare
 from workbench.clinker.optimization.options import ProgressCallback, SolveOptions
@@ -53,6 +54,7 @@ def solve_network(network: ClinkerNetwork, options: SolveOptions | None = None,
                   progress: ProgressCallback | None = None) -> PlanResult:
     """Validate and solve; never raises for bad data (status ``invalid_input`` instead)."""
     options = options or SolveOptions()
+    solvers.require(options.solver)
     report = validate(network)
     if not report.ok:
         return PlanResult(status=PlanStatus.INVALID_INPUT, validation=report)
@@ -72,7 +74,8 @@ def solve_network(network: ClinkerNetwork, options: SolveOptions | None = None,
                         termination_condition=str(outcome.termination),
                         objective_inr=outcome.objective, best_bound_inr=outcome.bound,
                         build_seconds=build_seconds, solve_seconds=solve_seconds,
-                        start_objective_inr=outcome.start_objective, validation=report)
+                        start_objective_inr=outcome.start_objective, validation=report,
+                        requested_gap=gap)
     if outcome.status.has_plan:
         _fill_plan(result, model, data, network)
         if options.shadow_prices:
@@ -142,7 +145,7 @@ def _run_legacy(model: pyo.ConcreteModel, name: str, gap: float, limit: float) -
 
 def _fill_plan(result: PlanResult, model: pyo.ConcreteModel, data: ModelData,
                network: ClinkerNetwork) -> None:
-    frames = plan_frames(model, data)
+    frames = plan_frames(model, data, network.settings)
     components = cost_breakdown(model)
     objective = result.objective_inr if result.objective_inr is not None else components.total
     if result.best_bound_inr is not None and objective:
@@ -156,6 +159,12 @@ def _fill_plan(result: PlanResult, model: pyo.ConcreteModel, data: ModelData,
     result.warnings = reality_checks(frames, objective, components, network.settings)
     result.warnings += unmet_diagnostics(result.unmet, result.kpis.service_level,
                                          result.kpis.unmet_t)
+    if result.not_proven:
+        result.warnings.insert(0, Diagnostic(
+            Diagnosis.GAP_ABOVE_REQUESTED,
+            f"the solve stopped ({result.termination_condition}) with a gap of "
+            f"{result.mip_gap:.2%}, above the requested {result.requested_gap:.2%}: this plan "
+            "is not proven near the best one; allow more time (--time-limit) for a better plan"))
 
 
 def _shadow_prices(model: pyo.ConcreteModel, data: ModelData) -> pd.DataFrame:

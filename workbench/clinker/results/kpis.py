@@ -8,7 +8,6 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.clinker.contract.network import ClinkerNetwork
-from workbench.clinker.optimization.model_data import prepare
 from workbench.clinker.results.plan import PlanKPIs, PlanResult
 
 NETWORK = "*"  # node_id of KPI rows that cover the whole network
@@ -63,7 +62,7 @@ def kpis_by_period(result: PlanResult, network: ClinkerNetwork) -> list[dict[str
     dispatched = ships.groupby(["origin_id", "period"])["shipment_t"].sum()
     trips_in = ships.groupby(["destination_id", "period"])["trips"].sum()
     trips_out = ships.groupby(["origin_id", "period"])["trips"].sum()
-    cost = _period_costs(result, network)
+    cost = _period_costs(result)
     rows = []
     for period in network.periods:
         nodes = []
@@ -94,22 +93,11 @@ def kpis_by_period(result: PlanResult, network: ClinkerNetwork) -> list[dict[str
     return rows
 
 
-def _period_costs(result: PlanResult, network: ClinkerNetwork) -> dict[int, float]:
-    """The objective split by period: the six components, each charged where it arises."""
-    data = prepare(network)
-    prod = result.production
-    cost = (prod["production_t"] * prod["cost_inr_per_t"]).groupby(prod["period"]).sum()
-    cost = cost.add(result.shipments.groupby("period")["cost_inr"].sum(), fill_value=0)
-    hold = result.stock.merge(data.policy[["node_id", "period", "holding_cost_inr_per_t"]],
-                              on=["node_id", "period"])
-    cost = cost.add((hold["closing_stock_t"] * hold["holding_cost_inr_per_t"].fillna(0))
-                    .groupby(hold["period"]).sum(), fill_value=0)
-    short = result.unmet.merge(data.demand[["node_id", "period", "unmet_penalty_inr_per_t"]],
-                               on=["node_id", "period"])
-    cost = cost.add((short["unmet_t"] * short["unmet_penalty_inr_per_t"])
-                    .groupby(short["period"]).sum(), fill_value=0)
-    if not result.safety_shortfall.empty and network.settings.safety_stock == "soft":
-        gap = result.safety_shortfall
-        cost = cost.add(gap.groupby("period")["shortfall_t"].sum() *
-                        network.settings.safety_stock_penalty_inr_per_t, fill_value=0)
+def _period_costs(result: PlanResult) -> dict[int, float]:
+    """The objective split by period: each row's share of the six components, summed."""
+    parts = [(result.production, "production_cost_inr"), (result.shipments, "cost_inr"),
+             (result.stock, "holding_cost_inr"), (result.unmet, "unmet_penalty_inr"),
+             (result.stock, "shortfall_penalty_inr")]
+    cost = pd.concat([frame.groupby("period")[column].sum() for frame, column in parts
+                      if not frame.empty], axis=1).fillna(0.0).sum(axis=1)
     return {int(p): float(v) for p, v in cost.items()}

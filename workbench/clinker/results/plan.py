@@ -80,6 +80,7 @@ class PlanResult:
     build_seconds: float = 0.0
     solve_seconds: float = 0.0
     start_objective_inr: float | None = None  # the warm start's plan, when one was used
+    requested_gap: float | None = None
     # Duals and infeasibility explanations always come from an LP solved by HiGHS (the one
     # solver here that returns duals through Pyomo's interface), whatever solved the MIP.
     diagnostics_solver: str = "highs"
@@ -106,6 +107,7 @@ class PlanResult:
             "objective_inr": self.objective_inr,
             "best_bound_inr": self.best_bound_inr,
             "mip_gap": self.mip_gap,
+            "requested_gap": self.requested_gap,
             "components": self.components.to_dict(),
             "unmet_demand_t": self.unmet_demand_t,
             "solve_seconds": round(self.solve_seconds, 3),
@@ -119,10 +121,20 @@ class PlanResult:
             "validation": self.validation.to_dict(),
         }
 
+    @property
+    def not_proven(self) -> bool:
+        """A plan whose gap is above the one asked for (stopped by a limit or a cancel)."""
+        return (self.status is PlanStatus.FEASIBLE and self.mip_gap is not None
+                and self.requested_gap is not None and self.mip_gap > self.requested_gap + 1e-9)
+
     def headline(self) -> str:
         if not self.status.has_plan or self.kpis is None:
             return f"status {self.status}"
         k = self.kpis
-        return (f"status {self.status}, total cost {format_inr(k.total_cost_inr)}, "
+        status = str(self.status)
+        if self.not_proven:
+            status += (f" (not proven within {self.requested_gap:.0%}: gap "  # type: ignore[str-format]
+                       f"{self.mip_gap:.1%})")
+        return (f"status {status}, total cost {format_inr(k.total_cost_inr)}, "
                 f"service level {k.service_level:.1%}, unmet {k.unmet_t:,.0f} t, "
                 f"cost per tonne delivered {format_inr(k.cost_per_t_delivered_inr or 0)}")

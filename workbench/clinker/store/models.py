@@ -45,6 +45,10 @@ class ResultShipment(_RunRows, Base):
     shipment_t: Mapped[float]
     trips: Mapped[int]
     cost_inr: Mapped[float]
+    # added by clinker_0002; blank for runs stored before it
+    vehicle_capacity_t: Mapped[float | None]
+    freight_inr: Mapped[float | None]
+    trip_cost_inr: Mapped[float | None]
 
 
 class ResultStock(_RunRows, Base):
@@ -54,6 +58,10 @@ class ResultStock(_RunRows, Base):
     closing_stock_t: Mapped[float]
     safety_stock_t: Mapped[float]
     max_storage_t: Mapped[float | None]
+    opening_stock_t: Mapped[float | None]  # this and below: clinker_0002
+    holding_cost_inr: Mapped[float | None]
+    shortfall_t: Mapped[float | None]
+    shortfall_penalty_inr: Mapped[float | None]
 
 
 class ResultUnmet(_RunRows, Base):
@@ -63,6 +71,7 @@ class ResultUnmet(_RunRows, Base):
     demand_t: Mapped[float]
     unmet_t: Mapped[float]
     reason: Mapped[str] = mapped_column(String(60))
+    unmet_penalty_inr: Mapped[float | None]  # clinker_0002
 
 
 class ResultShadowPrice(_RunRows, Base):

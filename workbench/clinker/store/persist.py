@@ -15,7 +15,7 @@ from workbench.clinker.contract.writers import contract_tables
 from workbench.clinker.optimization.options import SolveOptions
 from workbench.clinker.results import kpis
 from workbench.clinker.results.plan import PlanResult
-from workbench.clinker.store.results import NODE, PlanRows
+from workbench.clinker.store.results import NODE, PlanRows, stored_columns
 from workbench.core.access import scope
 from workbench.store.datasets import Tables, content_hash
 from workbench.store.runs import RunRecord
@@ -86,19 +86,13 @@ def node_scopes(node_ids: list[str]) -> list[str]:
 
 
 def _result_rows(result: PlanResult) -> dict[str, list[dict]]:
-    keep = {
-        "production": (result.production, ["node_id", "period", "production_t", "capacity_t",
-                                           "cost_inr_per_t"]),
-        "shipments": (result.shipments, ["route_id", "origin_id", "destination_id", "mode",
-                                         "period", "shipment_t", "trips", "cost_inr"]),
-        "stock": (result.stock, ["node_id", "period", "closing_stock_t", "safety_stock_t",
-                                 "max_storage_t"]),
-        "unmet": (result.unmet, ["node_id", "period", "demand_t", "unmet_t", "reason"]),
-        "shadow_prices": (result.shadow_prices, ["constraint", "node_id", "period",
-                                                 "description", "shadow_price_inr_per_t"]),
-    }
+    """Each result table in its stored columns (those of the table's model)."""
+    frames = {"production": result.production, "shipments": result.shipments,
+              "stock": result.stock, "unmet": result.unmet,
+              "shadow_prices": result.shadow_prices}
     out = {}
-    for name, (frame, columns) in keep.items():
+    for name, frame in frames.items():
+        columns = stored_columns(name)
         out[name] = _records(frame[columns]) if not frame.empty else []
     for row in out["shipments"]:
         row["trips"] = int(row["trips"])

@@ -58,6 +58,12 @@ def save_plan(session: Session, actor: Principal, scenario: Scenario, record: ru
     return run
 
 
+def stored_columns(table: str) -> list[str]:
+    """A result table's columns as stored (without its row id and run id)."""
+    return [c.name for c in RESULT_TABLES[table].__table__.columns
+            if c.name not in ("id", "run_id")]
+
+
 def own_nodes(actor: Principal) -> list[str]:
     return sorted(actor.ids(NODE)) if actor.can(Permission.VIEW_OWN) else []
 
@@ -73,7 +79,7 @@ def results(session: Session, actor: Principal, run: OptimizationRun, table: str
                                     ResultShipment.destination_id.in_(own)))
         else:
             query = query.where(model.node_id.in_(own))
-    columns = [c.name for c in model.__table__.columns if c.name not in ("id", "run_id")]
+    columns = stored_columns(table)
     rows = [{c: getattr(r, c) for c in columns} for r in session.scalars(query)]
     return pd.DataFrame(rows, columns=columns)
 
