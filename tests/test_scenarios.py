@@ -37,3 +37,13 @@ def test_a_demand_multiplier_limited_to_a_region_and_period(tiny, tiny_folder):
 def test_negative_factors_are_refused_with_their_own_message(make, says):
     with pytest.raises(scenarios.ChangeError, match=says):
         make()
+
+
+def test_a_version_shows_what_it_inherits_and_which_penalty_applies():
+    changes = [scenarios.demand_multiplier(1.3), scenarios.penalty(15_000),
+               scenarios.capacity("IU_A", 0.5), scenarios.penalty(20_000)]
+    split = scenarios.describe_version(changes, inherited=2)
+    assert split["inherits"] == ["demand × 1.3 (all nodes)",
+                                 "unmet-demand penalty ₹15,000 per t (replaced by a later "
+                                 "penalty)"]
+    assert split["adds"] == ["capacity at IU_A × 0.5", "unmet-demand penalty ₹20,000 per t"]

@@ -331,6 +331,18 @@ def _wait_for(condition, timeout_s: float = 120) -> None:
         time.sleep(0.05)
 
 
+def test_a_backup_is_one_file(store, planned, tmp_path) -> None:
+    path = backup.backup(store, tmp_path / "store.backup")
+    if store.dialect == "sqlite":
+        import sqlite3
+
+        # a copy left in WAL mode grows -wal and -shm files whenever it is opened
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("store.")) == \
+        ["store.backup"]
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(store, tmp_path) -> None:
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"not a database")

@@ -76,6 +76,10 @@ def _record_session(url: str, tmp: Path) -> dict[str, subprocess.CompletedProces
     cli("compare to baseline", "scenario", "compare", "squeeze", "--json", as_user=PLANNER)
     cli("manager shows base", "scenario", "show", "base", "--json", as_user=GU_MANAGER)
     cli("show squeeze", "scenario", "show", "squeeze", "--json", as_user=PLANNER)
+    cli("edit penalty", "scenario", "edit", "squeeze", "--penalty", "15000", as_user=PLANNER)
+    cli("edit penalty again", "scenario", "edit", "squeeze", "--penalty", "20000",
+        as_user=PLANNER)
+    cli("show edited", "scenario", "show", "squeeze", "--json", as_user=PLANNER)
     junk = tmp / "junk.backup"
     junk.write_bytes(b"not a backup")
     cli("restore junk", "restore", str(junk), as_user=ADMIN)
@@ -169,6 +173,16 @@ def test_a_manager_sees_no_network_totals(session) -> None:
 
 def test_scenario_show_gives_the_lineage(session) -> None:
     assert as_json(session["show squeeze"])["lineage"] == ["squeeze v1", "base v1"]
+
+
+def test_scenario_show_says_what_each_version_adds_and_inherits(session) -> None:
+    versions = as_json(session["show edited"])["versions"]
+    assert [v["version"] for v in versions] == [1, 2, 3]
+    assert versions[0]["inherits_from"] == "base v1" and versions[0]["inherits"] == []
+    assert versions[1]["adds"] == ["unmet-demand penalty ₹15,000 per t"]
+    assert versions[2]["inherits_from"] == "squeeze v2"
+    assert versions[2]["adds"] == ["unmet-demand penalty ₹20,000 per t"]
+    assert versions[2]["inherits"][-1].endswith("(replaced by a later penalty)")
 
 
 def test_backups_are_for_admins_and_restore_brings_the_state_back(session) -> None:

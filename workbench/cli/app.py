@@ -15,9 +15,20 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from workbench._version import __version__
+
+        typer.echo(f"workbench {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def global_options(
     ctx: typer.Context,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the version and exit.")] = False,
     user: Annotated[str | None, typer.Option(
         "--user", envvar="WORKBENCH_USER",
         help="Acting user for commands that read or change stored plans (password from "
@@ -29,6 +40,7 @@ def global_options(
              "postgresql://user@host:port/db.")] = None,
 ) -> None:
     """Plant operations workbench: validate plant data, solve plans, keep and compare them."""
+    del version  # handled eagerly by _print_version
     from workbench.cli.session import GlobalOptions
 
     ctx.obj = GlobalOptions(user=user, db_url=db)

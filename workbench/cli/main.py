@@ -7,8 +7,11 @@ import logging
 import os
 import sys
 
+import typer
+
 from workbench.cli import admin as _admin  # noqa: F401  (registers the store commands)
 from workbench.cli.app import app
+from workbench.cli.helptext import conventional_help
 from workbench.core.domain import domains
 
 
@@ -38,7 +41,7 @@ def main() -> None:
     """Entry point: run the app, never showing a traceback to an operator."""
     _logs_to_stderr()
     try:
-        app()
+        conventional_help(typer.main.get_command(app))(prog_name="workbench")
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -154,3 +154,18 @@ def describe(change: Change) -> str:
     if kind == "close_route":
         return f"route {change['route_id']} closed"
     return f"unmet-demand penalty ₹{change['inr_per_t']:,.0f} per t"
+
+
+def in_force(changes: list[Change]) -> list[bool]:
+    """Which changes still apply: a later penalty replaces an earlier one; every other kind
+    compounds (two demand multipliers multiply) and so stays in force."""
+    last_penalty = max((i for i, c in enumerate(changes) if c["kind"] == "penalty"), default=-1)
+    return [c["kind"] != "penalty" or i == last_penalty for i, c in enumerate(changes)]
+
+
+def describe_version(changes: list[Change], inherited: int) -> dict[str, list[str]]:
+    """A version's changes split into what it inherits and what it adds, each described, with
+    replaced ones marked so a reader sees what applies."""
+    texts = [describe(c) + ("" if live else " (replaced by a later penalty)")
+             for c, live in zip(changes, in_force(changes), strict=True)]
+    return {"inherits": texts[:inherited], "adds": texts[inherited:]}

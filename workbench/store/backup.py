@@ -34,6 +34,9 @@ def backup(store: Store, path: Path) -> Path:
             target = sqlite3.connect(path)
             with target:
                 raw.driver_connection.backup(target)  # pages copied under SQLite's own locks
+            # the copy inherits WAL mode, which would leave -wal and -shm files beside it; a
+            # backup is one self-contained file (the store turns WAL back on when restored)
+            target.execute("PRAGMA journal_mode=DELETE")
             target.close()
         finally:
             raw.close()

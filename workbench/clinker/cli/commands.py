@@ -64,8 +64,8 @@ def demo_data_command(
 def solve_command(
     ctx: typer.Context,
     data: Annotated[Path | None, typer.Argument(
-        help="Data to solve (as for validate); or give --scenario instead.", show_default=False,
-        metavar="[DATA]")] = None,
+        help="Data to solve (as for validate); or give --scenario instead.",
+        show_default=False)] = None,
     scenario: Annotated[str | None, typer.Option(
         "--scenario", help="Solve this stored scenario and record the run in the store.",
         metavar="NAME")] = None,

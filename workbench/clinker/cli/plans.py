@@ -123,18 +123,22 @@ def _node_factor(item: str) -> tuple[str, float]:
 
 
 DemandOpt = Annotated[float | None, typer.Option(
-    "--demand-multiplier", help="Multiply demand by F (limit with --node/--region/--period).")]
+    "--demand-multiplier", help="Multiply demand by F (limit with --node/--region/--period).",
+    metavar="F")]
 NodeOpt = Annotated[list[str] | None, typer.Option("--node", help="Limit to this node "
                                                                    "(repeatable).")]
 RegionOpt = Annotated[str | None, typer.Option("--region", help="Limit to this region.")]
 PeriodOpt = Annotated[list[int] | None, typer.Option("--period", help="Limit to this period "
                                                                        "(repeatable).")]
 CapacityOpt = Annotated[list[str] | None, typer.Option(
-    "--capacity", help="NODE=FACTOR: scale a plant's kiln capacity (repeatable).")]
+    "--capacity", help="NODE=FACTOR: scale a plant's kiln capacity (repeatable).",
+    metavar="NODE=FACTOR")]
 CloseOpt = Annotated[list[str] | None, typer.Option(
-    "--close-route", help="Close this route_id in every period (repeatable).")]
+    "--close-route", help="Close this route_id in every period (repeatable).",
+    metavar="ROUTE_ID")]
 PenaltyOpt = Annotated[float | None, typer.Option(
-    "--penalty", help="Unmet-demand penalty, ₹ per tonne, for every node.")]
+    "--penalty", help="Unmet-demand penalty, ₹ per tonne, for every node.",
+    metavar="INR_PER_T")]
 
 
 @scenario_app.command("create")
@@ -243,9 +247,12 @@ def scenario_show(ctx: typer.Context,
                     "objective_inr": run.objective_inr if user.sees_all else None,
                     "service_level": kpis.service_level if kpis else None,
                     "by": run.created_by, "finished_at": run.finished_at})
-            out["versions"].append({"version": v.version, "created_by": v.created_by,
-                                    "changes": [scenario.describe(c) for c in v.changes],
-                                    "runs": version_runs})
+            parent = session.get(Scenario, v.parent_id) if v.parent_id else None
+            split = scenario.describe_version(v.changes, len(parent.changes) if parent else 0)
+            out["versions"].append({
+                "version": v.version, "created_by": v.created_by,
+                "inherits_from": f"{parent.name} v{parent.version}" if parent else None,
+                **split, "runs": version_runs})
     if as_json:
         print_json(out)
         return
@@ -254,8 +261,11 @@ def scenario_show(ctx: typer.Context,
                   f"(sha256 {out['data_hash'][:12]}); lineage "
                   + escape(" <- ".join(out["lineage"])))
     for v in out["versions"]:
-        console.print(f"  v{v['version']} by {v['created_by']}: "
-                      + escape("; ".join(v["changes"]) or "no changes"))
+        console.print(f"  v{v['version']} by {v['created_by']} adds: "
+                      + escape("; ".join(v["adds"]) or "no changes"))
+        if v["inherits"]:
+            console.print(f"     inherits from {escape(v['inherits_from'])}: "
+                          + escape("; ".join(v["inherits"])))
         for r in v["runs"]:
             cost = format_inr(r["objective_inr"]) if r["objective_inr"] else "-"
             mark = " [green]approved[/]" if r["approved"] else ""
