@@ -9,7 +9,7 @@ DEMO_DATA := build/demo-network
 DEMO_DB := build/demo.db
 DEMO_WB := WORKBENCH_DB_URL=sqlite:///$(DEMO_DB) $(WB)
 
-.PHONY: demo test lint system-deps bench bench-store clean
+.PHONY: demo test lint lab system-deps bench bench-store clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ demo: $(STAMP)
 	$(DEMO_WB) scenario compare base demand-up
 	$(DEMO_WB) scenario approve base
 	$(DEMO_WB) scenario list
+
+# JupyterLab on the notebooks, with this environment's Python
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check workbench tests benchmarks
