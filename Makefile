@@ -5,9 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WB := $(VENV)/bin/workbench
 STAMP := $(VENV)/.installed-stamp
-DEMO_DATA := build/demo-network
-DEMO_DB := build/demo.db
-DEMO_WB := WORKBENCH_DB_URL=sqlite:///$(DEMO_DB) $(WB)
 
 .PHONY: demo test lint lab system-deps bench bench-store clean
 
@@ -15,6 +12,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -c "from workbench.reports.kernel import ensure_kernel; ensure_kernel()"
 	touch $(STAMP)
 
 # CBC is an optional second solver for comparison; install it from Debian when we can.
@@ -25,21 +23,10 @@ system-deps:
 	      || echo "note: could not install coinor-cbc; CBC comparisons will be skipped"; \
 	  else echo "note: coinor-cbc not installed and cannot install it here; CBC comparisons will be skipped"; fi; }
 
-# The main job: build the demo network, validate it, store it, solve two scenarios, compare
-# them and approve the baseline, all in a fresh SQLite store under build/.
+# The main job (`workbench demo`): a fresh SQLite store under build/, demo users, the demo
+# network, a base plan and two what-ifs, an approved baseline and the scenario report.
 demo: $(STAMP)
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(WB) demo-data $(DEMO_DATA)
-	$(WB) validate $(DEMO_DATA)
-	$(DEMO_WB) import $(DEMO_DATA) --dataset demo
-	$(DEMO_WB) scenario create base --dataset demo
-	$(DEMO_WB) scenario create demand-up --dataset demo --from base \
-	  --demand-multiplier 1.3 --capacity IU_001=0.5
-	$(DEMO_WB) solve --scenario base
-	$(DEMO_WB) solve --scenario demand-up
-	$(DEMO_WB) scenario compare base demand-up
-	$(DEMO_WB) scenario approve base
-	$(DEMO_WB) scenario list
+	$(WB) demo
 
 # JupyterLab on the notebooks, with this environment's Python
 lab: $(STAMP)

@@ -8,6 +8,7 @@ import papermill as pm
 import pytest
 
 from tests.conftest import ROOT
+from workbench.reports.kernel import ensure_kernel
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -24,7 +25,8 @@ def test_clinker_plan_runs_under_papermill(tmp_path, public_data):
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "clinker_plan.ipynb"), str(out),
                         parameters={"data_path": str(public_data / "toy-2iu3gu"),
-                                    "mip_gap": 0.0}, kernel_name="python3", progress_bar=False)
+                                    "mip_gap": 0.0}, kernel_name=ensure_kernel(),
+                        progress_bar=False)
     text = out.read_text()
     assert "status optimal" in text
 
@@ -36,7 +38,7 @@ def test_clinker_scenarios_runs_under_papermill_and_records_runs(tmp_path):
     out = tmp_path / "scenarios.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "clinker_scenarios.ipynb"), str(out),
                         parameters={"db_url": url, "demand_multiplier": 1.5,
-                                    "capacity_factor": 0.2}, kernel_name="python3",
+                                    "capacity_factor": 0.2}, kernel_name=ensure_kernel(),
                         progress_bar=False)
     ws = Workspace.connect(url)
     listed = ws.scenarios().set_index("scenario")
@@ -46,3 +48,21 @@ def test_clinker_scenarios_runs_under_papermill_and_records_runs(tmp_path):
     assert listed.loc["demand-up", "total_cost_inr"] > listed.loc["base", "total_cost_inr"]
     assert listed.loc["demand-up", "service_level"] < listed.loc["base", "service_level"]
     assert "Service level by period" in out.read_text()
+
+
+def test_explore_network_runs_under_papermill(tmp_path, public_data):
+    out = tmp_path / "explore.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "explore_network.ipynb"), str(out),
+                        parameters={"data_path": str(public_data / "toy-2iu3gu"), "mip_gap": 0.0,
+                                    "region": ""}, kernel_name=ensure_kernel(),
+                        progress_bar=False)
+    text = out.read_text()
+    assert "status optimal" in text and "image/svg+xml" in text  # charts drawn offline
+    assert "cdn.jsdelivr" not in text
+
+
+def test_every_notebook_a_domain_declares_exists():
+    from workbench.core.domain import domains
+
+    declared = {n for d in domains().values() for n in d.notebooks}
+    assert declared <= {p.name for p in NOTEBOOKS}

@@ -13,5 +13,7 @@ DOMAIN = Domain(
     schema_head="clinker_0002",
     scope_shorthands={"ius": "node", "gus": "node"},
     role_presets={"iu_manager": "manager", "gu_manager": "manager"},
-    notebooks=("clinker_plan.ipynb", "clinker_scenarios.ipynb"),
+    notebooks=("scenario_report.ipynb", "explore_network.ipynb", "clinker_plan.ipynb",
+               "clinker_scenarios.ipynb"),
+    demo="workbench.clinker.demo_job:run",
 )

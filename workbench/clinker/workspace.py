@@ -221,6 +221,19 @@ class Workspace:
             export.record_export(session, self.user, run, what)
             return tables, summary
 
+    def import_findings(self, name: str) -> list[dict]:
+        """The validation findings recorded when the scenario's dataset was imported."""
+        with audited(self.store, self.user, "scenario.read", name, audit_ok=True) as session:
+            s = scenarios.get_scenario(session, self.user, name)
+            return datasets.validation_findings(session, s.dataset_id)
+
+    def run_diagnostics(self, run_id: int) -> list[dict]:
+        """The post-solve diagnostics stored with a run (code, node, route, period, message)."""
+        with audited(self.store, self.user, "run.read", run_id, audit_ok=True) as session:
+            warnings = runs.get_run(session, self.user, run_id).warnings
+        return [w if isinstance(w, dict) else {"code": None, "message": str(w)}
+                for w in warnings]
+
     def compare(self, a: str, b: str | None = None) -> dict:
         """Latest plans of A and B: costs (₹, %), service level, nodes that move most.
 

@@ -43,11 +43,16 @@ class Domain:
     scope_shorthands: Mapping[str, str] = field(default_factory=dict)
     # role presets that map a domain's own role names onto the spine's roles
     role_presets: Mapping[str, str] = field(default_factory=dict)
-    # folder of report notebooks, relative to the repository's notebooks/ folder
+    # its notebooks, by file name in the repository's notebooks/ folder
     notebooks: tuple[str, ...] = ()
+    # its part of `workbench demo`: a function taking a DemoContext (workbench.demo)
+    demo: str | None = None
 
     def load_cli(self) -> Any:
         return _load(self.cli) if self.cli else None
+
+    def load_demo(self) -> Any:
+        return _load(self.demo) if self.demo else None
 
     def load_models(self) -> None:
         if self.models:

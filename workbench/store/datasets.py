@@ -78,6 +78,14 @@ def list_datasets(session: Session, actor: Principal) -> list[Dataset]:
     return [d for d in every if visible_to(actor, d)]
 
 
+def validation_findings(session: Session, dataset_id: int) -> list[dict]:
+    """The findings of the validation that let the dataset in (warnings only, by then)."""
+    report = session.scalar(select(ValidationReportRow)
+                            .where(ValidationReportRow.dataset_id == dataset_id)
+                            .order_by(ValidationReportRow.id.desc()).limit(1))
+    return list(report.findings) if report else []
+
+
 def dataset_tables(session: Session, dataset: Dataset) -> Tables:
     rows = session.scalars(select(DatasetTable).where(DatasetTable.dataset_id == dataset.id))
     return {r.table_name: r.records for r in rows}

@@ -180,3 +180,23 @@ class JobStatus(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportRunRow(Base):
+    """One run of a report notebook (``workbench report``), succeeded or failed."""
+
+    __tablename__ = "report_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notebook: Mapped[str] = mapped_column(String(200), index=True)
+    parameters: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    seconds: Mapped[float]
+    folder: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    data_hash: Mapped[str | None] = mapped_column(String(64))
+    package_version: Mapped[str] = mapped_column(String(60))
+    solver_version: Mapped[str | None] = mapped_column(String(60))
+    meta: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,50 @@
+"""`workbench demo`, the main job, end to end in a scratch folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli
+from workbench.clinker import Workspace
+
+
+def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
+    sentinel = tmp_path / "teams-real-store.db"
+    done = run_cli("demo", "--json", "--dir", str(tmp_path / "build"), "--reports",
+                   str(tmp_path / "reports"), cwd=tmp_path,
+                   env={"WORKBENCH_DB_URL": f"sqlite:///{sentinel}",
+                        "WORKBENCH_DEMO_PASSWORD": "demo-pass-123"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout)
+    assert not sentinel.exists()  # the store named by WORKBENCH_DB_URL was never touched
+    assert out["store"] == f"sqlite:///{tmp_path / 'build' / 'demo.db'}"
+    [html] = out["reports"]
+    report = Path(html) if Path(html).is_absolute() else tmp_path / html
+    assert report.is_file() and report.name == "scenario_report.html"
+    assert "demand-up" in out["headlines"][1] and "rail-closed" in out["headlines"][2]
+
+    planner = Workspace.connect(out["store"], "planner", "demo-pass-123")
+    listed = planner.scenarios().set_index("scenario")
+    planner.close()
+    assert set(listed.index) == {"base", "demand-up", "rail-closed"}
+    assert (listed["status"] == "optimal").all()
+    assert listed.loc["base", "approved"] and not listed.loc["demand-up", "approved"]
+
+    manager = Workspace.connect(out["store"], "manager", "demo-pass-123")
+    try:
+        assert manager.user.scopes == frozenset({"node:GU_001", "node:GU_002"})
+        tables, _ = manager.plan_tables("base")
+        assert set(tables["unmet"]["node_id"]) == {"GU_001", "GU_002"}
+    finally:
+        manager.close()
+
+
+def test_without_a_demo_password_one_is_generated_and_shown_once(tmp_path):
+    done = run_cli("demo", "--dir", str(tmp_path / "build"), "--reports",
+                   str(tmp_path / "reports"), cwd=tmp_path, env={"WORKBENCH_DEMO_PASSWORD": ""})
+    assert done.returncode == 0, done.stderr[-3000:]
+    [line] = [ln for ln in done.stdout.splitlines() if ln.startswith("password for all three")]
+    password = line.rsplit(": ", 1)[1]
+    ws = Workspace.connect(f"sqlite:///{tmp_path / 'build' / 'demo.db'}", "admin", password)
+    ws.close()
