@@ -47,7 +47,9 @@ def test_clinker_scenarios_runs_under_papermill_and_records_runs(tmp_path):
     # demand x 1.5 with IU_001 at 20 % costs more and serves less than the base plan
     assert listed.loc["demand-up", "total_cost_inr"] > listed.loc["base", "total_cost_inr"]
     assert listed.loc["demand-up", "service_level"] < listed.loc["base", "service_level"]
-    assert "Service level by period" in out.read_text()
+    text = out.read_text()
+    assert "Service level by period" in text and "image/svg+xml" in text
+    assert "cdn.jsdelivr" not in text  # the chart needs nothing from outside
 
 
 def test_explore_network_runs_under_papermill(tmp_path, public_data):
