@@ -394,7 +394,7 @@ def test_migrations_go_down_and_up_again(store) -> None:
         config.attributes["connection"] = conn
         command.downgrade(config, "base")
     assert set(inspect(store.engine).get_table_names()) <= {"alembic_version"}
-    assert upgrade(store.engine) == (None, "0004, clinker_0002")
+    assert upgrade(store.engine) == (None, "0005, clinker_0002")
     assert set(inspect(store.engine).get_table_names()) >= TABLES
 
 

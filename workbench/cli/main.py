@@ -11,6 +11,7 @@ import typer
 
 from workbench.cli import admin as _admin  # noqa: F401  (registers the store commands)
 from workbench.cli import demo as _demo  # noqa: F401  (registers `workbench demo`)
+from workbench.cli import jobs as _jobs  # noqa: F401  (registers `worker` and `jobs`)
 from workbench.cli import reports as _reports  # noqa: F401  (registers `workbench report`)
 from workbench.cli.app import app
 from workbench.cli.helptext import conventional_help

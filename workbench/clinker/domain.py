@@ -16,4 +16,5 @@ DOMAIN = Domain(
     notebooks=("scenario_report.ipynb", "explore_network.ipynb", "clinker_plan.ipynb",
                "clinker_scenarios.ipynb"),
     demo="workbench.clinker.demo_job:run",
+    jobs={"solve": "workbench.clinker.jobs:solve"},
 )

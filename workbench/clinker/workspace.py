@@ -33,6 +33,7 @@ from workbench.clinker.validation import validate
 from workbench.core.access import Permission, Principal
 from workbench.core.errors import Conflict, InvalidRequest
 from workbench.core.findings import ValidationReport
+from workbench.jobs.handle import JobHandle
 from workbench.store import audit, datasets, runs, scenarios
 from workbench.store.actions import audited
 from workbench.store.db import Store, open_store
@@ -188,6 +189,26 @@ class Workspace:
             record, rows = persist.run_record(result, network, options, started)
             run = results.save_plan(session, self.user, s, record, rows)
             return StoredRun(run.id, name, version, result)
+
+    def submit(self, name: str, options: SolveOptions | None = None,
+               start_worker: bool = True) -> JobHandle:
+        """Queue a solve of the scenario and return at once with a handle to follow it.
+
+        With no live worker, one is started in the background (it stops after a while
+        without work), so a notebook never has to run `workbench worker` by hand."""
+        from workbench.jobs import local, queue
+
+        options = options or SolveOptions()
+        payload = {"scenario": name, "options": {
+            k: v for k, v in (("mip_gap", options.mip_gap), ("time_limit_s", options.time_limit_s),
+                              ("shadow_prices", options.shadow_prices)) if v is not None}}
+        with self.store.session() as session:
+            scenarios.get_scenario(session, self.user, name)  # refuse unknown names now
+        job = queue.submit(self.store, self.user, "clinker.solve", payload)
+        if start_worker:
+            local.ensure_worker(self.store,
+                                self.store.engine.url.render_as_string(hide_password=False))
+        return JobHandle(self.store, self.user, job.id)
 
     def kpis_by_period(self, name: str) -> pd.DataFrame:
         with audited(self.store, self.user, "kpi.read", name, audit_ok=True) as session:

@@ -47,6 +47,9 @@ class Domain:
     notebooks: tuple[str, ...] = ()
     # its part of `workbench demo`: a function taking a DemoContext (workbench.demo)
     demo: str | None = None
+    # its background job kinds: name -> function taking a JobContext (workbench.jobs.worker);
+    # a job's kind is "<domain>.<name>"
+    jobs: Mapping[str, str] = field(default_factory=dict)
 
     def load_cli(self) -> Any:
         return _load(self.cli) if self.cli else None

@@ -169,17 +169,36 @@ class AuditEntry(Base):
 
 
 class JobStatus(Base):
+    """A background job, and the queue: claimed by a conditional UPDATE, kept by a lease."""
+
     __tablename__ = "job_status"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(60))  # "<domain>.<job>", e.g. clinker.solve
     state: Mapped[str] = mapped_column(String(20), index=True)
-    progress: Mapped[float] = mapped_column(default=0.0)
-    message: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict] = mapped_column(JSON)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]  # the lease: renewed every few seconds while running
+    worker: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer)
+    progress_percent: Mapped[float]
+    progress_message: Mapped[str] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("optimization_run.id"))
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[dict | None] = mapped_column(JSON)
+
+
+class JobWorker(Base):
+    """A live worker process (`workbench worker`), so a submit can tell whether one runs."""
+
+    __tablename__ = "job_workers"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid
+    concurrency: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
 
 
 class ReportRunRow(Base):

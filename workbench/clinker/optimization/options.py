@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workbench.clinker.optimization.progress import SolveProgress
+from workbench.core.cancel import CancelToken
 
 ProgressCallback = Callable[[SolveProgress], None]
 
@@ -20,3 +21,5 @@ class SolveOptions:
     explain_infeasibility: bool = True
     threads: int | None = None
     warm_start: bool = True  # round-the-rail-rakes heuristic before HiGHS (highs only)
+    # stops HiGHS at its next interrupt check; the best plan so far is kept (highs only)
+    cancel: CancelToken | None = field(default=None, compare=False)

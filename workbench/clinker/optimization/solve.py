@@ -35,6 +35,7 @@ from workbench.clinker.results.extract import cost_breakdown, plan_frames
 from workbench.clinker.results.kpis import plan_kpis
 from workbench.clinker.results.plan import PlanResult, PlanStatus
 from workbench.clinker.validation import validate
+from workbench.core.cancel import CancelToken
 
 
 @dataclass
@@ -100,17 +101,19 @@ def _run_solver(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions
     started = time.perf_counter()
     start = rounded_rail_start(model, data, gap, limit) if options.warm_start else None
     remaining = max(1.0, limit - (time.perf_counter() - started))
-    return _run_highs(model, gap, remaining, progress, options.threads, start)
+    return _run_highs(model, gap, remaining, progress, options.threads, start, options.cancel)
 
 
 def _run_highs(model: pyo.ConcreteModel, gap: float, limit: float,
                progress: ProgressCallback | None, threads: int | None,
-               start: WarmStart | None = None) -> _Outcome:
+               start: WarmStart | None = None, cancel: CancelToken | None = None) -> _Outcome:
     solver = Highs()
-    if start is not None:
+    if start is not None or cancel is not None:
         solver.set_instance(model)
-        if not give_to_highs(solver, start):
-            start = None
+    if start is not None and not give_to_highs(solver, start):
+        start = None
+    if cancel is not None:
+        _interruptible(solver, cancel)
     highs_options: dict[str, object] = {"mip_rel_gap": gap}
     if threads:
         highs_options["threads"] = threads
@@ -123,8 +126,21 @@ def _run_highs(model: pyo.ConcreteModel, gap: float, limit: float,
     if has_solution:
         res.solution_loader.load_vars()
     bound = res.objective_bound if isinstance(res.objective_bound, float) else None
-    return _Outcome(from_contrib(tc), has_solution, res.incumbent_objective, bound,
+    termination = from_contrib(tc)
+    if cancel is not None and cancel.cancelled and termination is not Termination.CONVERGED:
+        termination = Termination.INTERRUPTED  # Pyomo reports HiGHS's interrupt as unknown
+    return _Outcome(termination, has_solution, res.incumbent_objective, bound,
                     start.objective_inr if start else None)
+
+
+def _interruptible(solver: Highs, cancel: CancelToken) -> None:
+    """Let a cancel stop HiGHS through its interrupt callbacks (simplex, IPM and MIP); the
+    solve then ends as interrupted with its best plan so far."""
+    highs = getattr(solver, "_solver_model", None)  # the highspy object Pyomo keeps
+    if highs is None:
+        return
+    highs.HandleUserInterrupt = True
+    cancel.on_cancel(highs.cancelSolve)
 
 
 def _run_legacy(model: pyo.ConcreteModel, name: str, gap: float, limit: float) -> _Outcome:

@@ -1,0 +1,239 @@
+"""Background jobs with real worker processes, real solves and real databases: states,
+cancel (pending and running), a worker killed with SIGKILL, four at once on SQLite, and a
+sweep on a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import run_cli
+from workbench.clinker import SolveOptions, Workspace, synthetic_network
+from workbench.core.access import BOOTSTRAP
+from workbench.jobs import queue
+from workbench.jobs.handle import JobHandle
+from workbench.jobs.states import JobState
+from workbench.store.db import open_store
+from workbench.store.models import OptimizationRun
+
+LEASE_S = 4  # shortened lease, so a lost worker shows within seconds
+
+
+def _store_with(url: str, *networks: tuple[str, tuple[int, int, int]]) -> None:
+    ws = Workspace.connect(url)
+    for name, size in networks:
+        ws.store_network(synthetic_network(*size), name)
+        ws.create_scenario(name, name)
+    ws.close()
+
+
+def _worker(url: str, *args: str) -> subprocess.Popen:
+    exe = Path(sys.executable).with_name("workbench")
+    return subprocess.Popen([str(exe), "worker", *args],
+                            env={**os.environ, "WORKBENCH_DB_URL": url,
+                                 "WORKBENCH_JOB_LEASE_S": str(LEASE_S)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _until(check, timeout_s: float = 120, poll_s: float = 0.2):
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        value = check()
+        if value:
+            return value
+        time.sleep(poll_s)
+    raise AssertionError("timed out")
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+
+
+def test_every_state_transition(store_url):
+    store = open_store(store_url)
+    try:
+        job = queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": "x"})
+        assert job.state is JobState.PENDING
+        claimed = queue.claim(store, "w1")
+        assert claimed and claimed.id == job.id and claimed.state is JobState.RUNNING
+        assert queue.claim(store, "w2") is None  # one job, one worker
+        queue.finish(store, job.id, JobState.SUCCESS, run_id=None, result={"ok": 1})
+        done = queue.get(store, BOOTSTRAP, job.id)
+        assert done.state is JobState.SUCCESS and done.progress_percent == 100
+        queue.finish(store, job.id, JobState.FAILED)  # a finished job stays as it ended
+        assert queue.get(store, BOOTSTRAP, job.id).state is JobState.SUCCESS
+
+        pending = queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": "x"})
+        assert queue.cancel(store, BOOTSTRAP, pending.id).state is JobState.CANCELLED
+        assert queue.claim(store, "w1") is None  # a cancelled pending job never starts
+
+        lost = queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": "x"})
+        assert queue.claim(store, "w1").id == lost.id
+        with store.session() as session:  # its worker went silent long ago
+            session.execute(text("UPDATE job_status SET heartbeat_at = :t WHERE id = :i"),
+                            {"t": queue.now() - 2 * queue.lease(), "i": lost.id})
+        assert queue.reap(store) == [lost.id]
+        assert queue.get(store, BOOTSTRAP, lost.id).state is JobState.PENDING  # requeued once
+        queue.claim(store, "w2")
+        with store.session() as session:
+            session.execute(text("UPDATE job_status SET heartbeat_at = :t WHERE id = :i"),
+                            {"t": queue.now() - 2 * queue.lease(), "i": lost.id})
+        queue.reap(store)
+        failed = queue.get(store, BOOTSTRAP, lost.id)
+        assert failed.state is JobState.FAILED and failed.error["kind"] == "worker_lost"
+    finally:
+        store.dispose()
+
+
+def test_a_job_runs_in_a_worker_and_gives_the_solve_json(tmp_path):
+    url = f"sqlite:///{tmp_path / 'jobs.db'}"
+    _store_with(url, ("small", (3, 5, 3)))
+    env = {"WORKBENCH_DB_URL": url}
+    started = time.perf_counter()
+    submitted = run_cli("jobs", "submit", "--scenario", "small", "--gap", "0", "--json", env=env)
+    assert submitted.returncode == 0, submitted.stderr
+    assert "no worker is running" in submitted.stderr  # and it says how to start one
+    job_id = json.loads(submitted.stdout)["job_id"]
+    assert time.perf_counter() - started < 10  # returns at once, without solving
+    worker = _worker(url)
+    try:
+        waited = run_cli("jobs", "wait", str(job_id), "--json", env=env)
+        assert waited.returncode == 0, waited.stderr
+        result = json.loads(run_cli("jobs", "results", str(job_id), "--json", env=env).stdout)
+        direct = json.loads(run_cli("solve", "--scenario", "small", "--gap", "0", "--json",
+                                    env=env).stdout)
+        assert set(result) == set(direct)
+        assert result["status"] == "optimal" and result["scenario"] == "small"
+        assert result["objective_inr"] == pytest.approx(direct["objective_inr"], rel=1e-9)
+        status = json.loads(run_cli("jobs", "status", str(job_id), "--json", env=env).stdout)
+        assert status["state"] == "SUCCESS" and status["run_id"] == result["run_id"]
+        log = json.loads(run_cli("audit", "--json", "--limit", "50", env=env).stdout)
+        actions = {e["action"] for e in log}
+        assert {"job.submit", "job.start", "job.end"} <= actions
+    finally:
+        _stop(worker)
+
+
+@pytest.fixture
+def long_job(store_url):
+    """A national-size network at gap 0, started cold: a first plan within seconds, then
+    minutes of branch and bound to interrupt."""
+    _store_with(store_url, ("national", (20, 80, 12)))
+    store = open_store(store_url)
+    job = queue.submit(store, BOOTSTRAP, "clinker.solve",
+                       {"scenario": "national", "options": {
+                           "mip_gap": 0.0, "time_limit_s": 300, "warm_start": False,
+                           "shadow_prices": False}})
+    yield store, job
+    store.dispose()
+
+
+def test_cancelling_a_running_solve_keeps_its_best_plan(long_job, store_url):
+    store, job = long_job
+    worker = _worker(store_url)
+    try:
+        _until(lambda: "best plan" in queue.get(store, BOOTSTRAP, job.id).progress_message,
+               timeout_s=180)
+        asked = time.monotonic()
+        queue.cancel(store, BOOTSTRAP, job.id)
+        ended = _until(lambda: (j := queue.get(store, BOOTSTRAP, job.id)).state.finished and j,
+                       timeout_s=60)
+        latency = time.monotonic() - asked
+        assert ended.state is JobState.CANCELLED, ended
+        assert latency < 15, latency  # HiGHS stops at its next interrupt check
+        assert ended.result["status"] == "feasible"
+        assert ended.result["termination_condition"] == "interrupted"
+        with store.session() as session:
+            run = session.get(OptimizationRun, ended.run_id)
+            assert run is not None and run.has_result and run.status == "feasible"
+    finally:
+        _stop(worker)
+
+
+def test_a_worker_killed_mid_solve_leaves_its_job_requeued(long_job, store_url, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_JOB_LEASE_S", str(LEASE_S))
+    store, job = long_job
+    worker = _worker(store_url)
+    try:
+        _until(lambda: queue.get(store, BOOTSTRAP, job.id).state is JobState.RUNNING)
+        time.sleep(1)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+        killed = time.monotonic()
+        seen = _until(lambda: (j := queue.get(store, BOOTSTRAP, job.id)).state
+                      is not JobState.RUNNING and j, timeout_s=60)
+        assert seen.state is JobState.PENDING and seen.attempts == 1
+        assert time.monotonic() - killed < 60
+        with store.session() as session:
+            assert session.scalar(select(func.count()).select_from(OptimizationRun)) == 0
+            if store.dialect == "sqlite":
+                assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    finally:
+        _stop(worker)
+
+
+def test_four_jobs_at_once_on_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'four.db'}"
+    _store_with(url, *[(f"n{i}", (3, 5, 3)) for i in range(4)])
+    store = open_store(url)
+    jobs = [queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": f"n{i}"})
+            for i in range(4)]
+    worker = _worker(url, "--concurrency", "4")
+    try:
+        _until(lambda: all(queue.get(store, BOOTSTRAP, j.id).state.finished for j in jobs),
+               timeout_s=180)
+        states = [queue.get(store, BOOTSTRAP, j.id) for j in jobs]
+        assert [s.state for s in states] == [JobState.SUCCESS] * 4, states
+    finally:
+        _stop(worker)
+        store.dispose()
+    assert "database is locked" not in worker.stderr.read()
+
+
+def test_the_python_api_starts_a_local_worker_and_follows_the_job(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_WORKER_IDLE_EXIT_S", "5")
+    url = f"sqlite:///{tmp_path / 'api.db'}"
+    _store_with(url, ("small", (3, 5, 3)))
+    ws = Workspace.connect(url)
+    try:
+        handle = ws.submit("small", SolveOptions(mip_gap=0.0))
+        assert isinstance(handle, JobHandle)
+        assert handle.result(timeout_s=120)["status"] == "optimal"
+        assert handle.status().state is JobState.SUCCESS
+    finally:
+        ws.close()
+
+
+def test_a_sweep_runs_its_variants_on_a_dask_local_cluster(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    _store_with(url, ("base", (3, 5, 3)))
+    done = run_cli("sweep", "--scenario", "base", "--demand-multiplier", "0.9:1.15:0.05",
+                   "--json", env={"WORKBENCH_DB_URL": url}, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout)
+    assert [r["scenario"] for r in out["rows"]] == [
+        f"base~demand{f:g}" for f in (0.9, 0.95, 1.0, 1.05, 1.1, 1.15)]
+    assert all(r["status"] == "optimal" for r in out["rows"]) and out["failed"] == []
+    costs = [r["total_cost_inr"] for r in out["rows"]]
+    assert costs == sorted(costs)  # more demand costs more
+    shown = json.loads(run_cli("scenario", "show", "base~demand1.1", "--json",
+                               env={"WORKBENCH_DB_URL": url}).stdout)
+    assert shown["lineage"] == ["base~demand1.1 v1", "base v1"]
+
+
+def test_a_remote_scheduler_with_a_sqlite_store_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sweep.db'}"
+    _store_with(url, ("base", (3, 5, 3)))
+    done = run_cli("sweep", "--scenario", "base", "--demand-multiplier", "1.0",
+                   "--scheduler", "tcp://127.0.0.1:8786", env={"WORKBENCH_DB_URL": url})
+    assert done.returncode == 2 and "PostgreSQL" in done.stderr
