@@ -1,0 +1,165 @@
+"""Background jobs, measured: submit latency, cancel latency, how long a killed worker's job
+stays RUNNING, and a sweep's speed-up on a Dask LocalCluster against the same variants solved
+one after another. One run on this machine; ratios in benchmarks/README.md (JOBS markers).
+
+Run: ``python benchmarks/bench_jobs.py`` (about three minutes).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from readme_table import write_table
+
+from workbench.clinker import Workspace, scenarios, synthetic_network
+from workbench.clinker.sweep import solve_variant
+from workbench.core.access import BOOTSTRAP
+from workbench.jobs import queue
+from workbench.jobs.states import JobState
+from workbench.jobs.sweep import run_tasks
+
+EXE = str(Path(sys.executable).with_name("workbench"))
+
+
+def _worker(url: str) -> subprocess.Popen:
+    return subprocess.Popen([EXE, "worker"], env={**os.environ, "WORKBENCH_DB_URL": url},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _until(check, timeout_s: float = 300.0, poll_s: float = 0.1):
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        value = check()
+        if value:
+            return value
+        time.sleep(poll_s)
+    raise TimeoutError
+
+
+def submit_latency(url: str) -> tuple[float, float]:
+    """Median seconds of a submit in Python, and of `workbench jobs submit` as a command."""
+    ws = Workspace.connect(url)
+    python = []
+    for _ in range(20):
+        started = time.perf_counter()
+        queue.submit(ws.store, BOOTSTRAP, "clinker.solve", {"scenario": "national"})
+        python.append(time.perf_counter() - started)
+    ws.close()
+    command = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([EXE, "jobs", "submit", "--scenario", "national", "--json"], check=True,
+                       env={**os.environ, "WORKBENCH_DB_URL": url}, capture_output=True)
+        command.append(time.perf_counter() - started)
+    return statistics.median(python), statistics.median(command)
+
+
+def _long_job(url: str) -> int:
+    ws = Workspace.connect(url)
+    job = queue.submit(ws.store, BOOTSTRAP, "clinker.solve", {
+        "scenario": "national", "options": {"mip_gap": 0.0, "time_limit_s": 600,
+                                            "warm_start": False, "shadow_prices": False}})
+    ws.close()
+    return job.id
+
+
+def cancel_latency(url: str) -> float:
+    """Seconds from a cancel to the job's CANCELLED row, with its best plan stored."""
+    job_id = _long_job(url)
+    worker = _worker(url)
+    ws = Workspace.connect(url)
+    try:
+        _until(lambda: "best plan" in queue.get(ws.store, BOOTSTRAP, job_id).progress_message)
+        time.sleep(2)
+        asked = time.perf_counter()
+        queue.cancel(ws.store, BOOTSTRAP, job_id)
+        _until(lambda: queue.get(ws.store, BOOTSTRAP, job_id).state is JobState.CANCELLED)
+        return time.perf_counter() - asked
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait()
+        ws.close()
+
+
+def dead_worker(url: str) -> float:
+    """Seconds from SIGKILL of a worker mid-solve until its job is no longer RUNNING (the
+    default 30 s lease)."""
+    job_id = _long_job(url)
+    worker = _worker(url)
+    ws = Workspace.connect(url)
+    try:
+        _until(lambda: queue.get(ws.store, BOOTSTRAP, job_id).state is JobState.RUNNING)
+        time.sleep(3)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        killed = time.perf_counter()
+        _until(lambda: queue.get(ws.store, BOOTSTRAP, job_id).state is not JobState.RUNNING,
+               poll_s=0.5)
+        return time.perf_counter() - killed
+    finally:
+        ws.close()
+
+
+def sweep(url: str, variants: int = 6) -> tuple[float, float]:
+    """Seconds for the variants on a 2-process LocalCluster (its start-up included), and the
+    same variants one after another in this already-warm process."""
+    ws = Workspace.connect(url)
+    ws.store_network(synthetic_network(10, 20, 12), "demo")
+    ws.create_scenario("base", "demo")
+    names = []
+    for i in range(variants):
+        for round_ in ("par", "seq"):
+            name = f"v{i}-{round_}"
+            ws.create_scenario(name, "demo", parent="base",
+                               changes=[scenarios.demand_multiplier(0.9 + 0.05 * i)])
+            names.append(name)
+    ws.close()
+    options = {"mip_gap": 0.01}
+    started = time.perf_counter()
+    results = list(run_tasks(solve_variant, [(n, (url, "local", n, options))
+                                             for n in names if n.endswith("par")], workers=2))
+    parallel = time.perf_counter() - started
+    assert all(r.error is None for r in results), results
+    started = time.perf_counter()
+    for name in (n for n in names if n.endswith("seq")):
+        solve_variant(url, "local", name, options)
+    return parallel, time.perf_counter() - started
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{folder / 'jobs.db'}"
+    ws = Workspace.connect(url)
+    ws.store_network(synthetic_network(20, 80, 12), "national")
+    ws.create_scenario("national", "national")
+    ws.close()
+    python_s, command_s = submit_latency(url)
+    print(f"submit: {python_s * 1000:.1f} ms in Python, {command_s:.2f} s as a command")
+    cancel_s = cancel_latency(url)
+    print(f"cancel: {cancel_s:.2f} s")
+    lost_s = dead_worker(url)
+    print(f"killed worker's job seen as lost after {lost_s:.1f} s")
+    parallel_s, sequential_s = sweep(f"sqlite:///{folder / 'sweep.db'}")
+    print(f"sweep of 6: {parallel_s:.1f} s on 2 workers, {sequential_s:.1f} s one by one")
+    write_table("JOBS", ["measure", "value", "target"], [
+        f"| submit, Python API (median of 20) | {python_s * 1000:.1f} ms | < 1 s |",
+        f"| submit, `workbench jobs submit` (median of 5, with interpreter start) | "
+        f"{command_s:.2f} s | < 1 s |",
+        f"| cancel of a running national solve → CANCELLED with its plan stored | "
+        f"{cancel_s:.2f} s | about 2 s |",
+        f"| SIGKILLed worker → its job requeued (default 30 s lease) | {lost_s:.1f} s | < 60 s |",
+        f"| sweep of 6 variants of a 10/20/12 network: 2-process LocalCluster / one by one | "
+        f"{parallel_s:.1f} s / {sequential_s:.1f} s = {sequential_s / parallel_s:.2f}x "
+        "speed-up | (2 cores) |",
+    ], "Background jobs")
+
+
+if __name__ == "__main__":
+    main()
