@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-import typer
 
 from tests.conftest import run_cli, write_tables
-from workbench.cli.helptext import conventional_help
-from workbench.cli.main import app
+from workbench.cli.main import SPINE_COMMANDS, cli_for, command_name
 
 
 def _commands(command, path=()):
@@ -21,7 +19,7 @@ def _commands(command, path=()):
 
 def test_help_never_shows_python_type_names(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
-    root = conventional_help(typer.main.get_command(app))
+    root = cli_for([])
     paths = list(_commands(root))
     assert ("solve",) in paths and ("clinker", "solve") in paths and ("plan", "export") in paths
     for path in paths:
@@ -78,3 +76,12 @@ def test_a_missing_password_is_named_as_such(tmp_path):
     assert done.returncode == 1
     assert "no password given for user 'admin'" in done.stderr
     assert "WORKBENCH_PASSWORD" in done.stderr
+
+
+def test_spine_commands_are_known_to_the_fast_path():
+    root = cli_for([])
+    spine = {name for name in root.commands if name not in ("clinker",)} - {
+        name for name in cli_for(["clinker"]).commands["clinker"].commands}
+    assert spine == SPINE_COMMANDS  # a new spine command must be listed, or it loads slowly
+    assert command_name(["--db", "sqlite:///x.db", "jobs", "list"]) == "jobs"
+    assert command_name(["--user", "asha", "solve", "x"]) == "solve"
