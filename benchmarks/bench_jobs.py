@@ -121,7 +121,7 @@ def sweep(url: str, variants: int = 6) -> tuple[float, float]:
                                changes=[scenarios.demand_multiplier(0.9 + 0.05 * i)])
             names.append(name)
     ws.close()
-    options = {"mip_gap": 0.01}
+    options = {"mip_gap": 0.01, "threads": 1}  # as `workbench sweep` runs them
     started = time.perf_counter()
     results = list(run_tasks(solve_variant, [(n, (url, "local", n, options))
                                              for n in names if n.endswith("par")], workers=2))

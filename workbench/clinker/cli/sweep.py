@@ -55,7 +55,8 @@ def sweep_command(
             ws.create_scenario(variant.name, _dataset_of(ws, scenario), parent=scenario,
                                changes=variant.changes,
                                description=f"sweep of {scenario}")
-    options = {"mip_gap": gap} if gap is not None else {}
+    # one HiGHS thread per variant: the variants themselves fill the cores
+    options = {"threads": 1, **({"mip_gap": gap} if gap is not None else {})}
     url = ws.store.engine.url.render_as_string(hide_password=False)
     tasks = [(v.name, (url, ws.user.username, v.name, options)) for v in planned]
     rows, failed = [], []
