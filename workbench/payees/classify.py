@@ -4,7 +4,8 @@ Two layers, both learnt from the same training names:
 
 1. **Rules** that settle a name outright: a blank name (empty label), a sole trader's DBA
    (business, as spec section 1 says), an exact hit in the government or business gazetteer
-   (the .gov registry and federal agencies; the SEC registrants), a household ("John and Mary
+   (the .gov registry and federal agencies; the SEC registrants), a definite public-body
+   phrase without a legal form ("City of ...", "Nagar Nigam", "County Council"), a household ("John and Mary
    Smith") and a personal title before a personal name ("Dr. Jane Doe"). Each rule's
    confidence is its measured precision on the training names (Laplace-smoothed).
 2. **A linear model** (logistic regression on character 2-4-grams of the normalised name plus
@@ -18,6 +19,7 @@ The model is trained on first use and cached (see :func:`load_classifier`); noth
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -29,11 +31,14 @@ import pandas as pd
 
 from workbench.payees.features import NameFeatures, describe
 from workbench.payees.labels import BUSINESS, GOVERNMENT, INDIVIDUAL
+from workbench.payees.lexicon import DEFINITE_PUBLIC_BODY
 
 MODEL_VERSION = "payees-clf-1"
 DEFAULT_SEED = 16
 CACHE_ENV = "WORKBENCH_CACHE_DIR"
 OUTPUT_COLUMNS = ["label", "confidence", "reason", "normalized"]
+_MODEL_CODE = ("workbench.payees.classify", "workbench.payees.features",
+               "workbench.payees.lexicon", "workbench.payees.normalize")
 
 Progress = Callable[[int], None]
 
@@ -47,6 +52,7 @@ class Rule:
 
 RULES = {
     "dba": Rule("dba", BUSINESS, "trades under a business name (DBA / trading as)"),
+    "public_body": Rule("public_body", GOVERNMENT, "names a public body"),
     "gov_gazetteer": Rule("gov_gazetteer", GOVERNMENT,
                           "listed in the .gov registry or the federal agencies list"),
     "biz_gazetteer": Rule("biz_gazetteer", BUSINESS, "listed as an SEC registrant"),
@@ -63,6 +69,10 @@ def _rule_for(feats: NameFeatures, gov: frozenset[str], biz: frozenset[str]) -> 
         return "gov_gazetteer"
     if feats.text in biz:
         return "biz_gazetteer"
+    definite = [p for p in feats.public if p in DEFINITE_PUBLIC_BODY]
+    # a legal form rules it out, unless it is part of the phrase ("Municipal Corporation")
+    if definite and (not feats.legal or any(p.endswith(feats.legal[-1]) for p in definite)):
+        return "public_body"
     if feats.household:
         return "household"
     if (feats.titles and "__honorific" in feats.markers and not feats.public
@@ -199,6 +209,8 @@ class PayeeClassifier:
             rule = _rule_for(f, self.gov_gazetteer, self.biz_gazetteer)
             if rule:
                 labels[i], reasons[i] = RULES[rule].label, RULES[rule].reason
+                if rule == "public_body":
+                    reasons[i] = f"names a public body: {_quote(f.public)}"
                 confidence[i] = self.rule_confidence[rule]
             else:
                 to_model.append(i)
@@ -251,15 +263,19 @@ def load_classifier(corrections: pd.DataFrame | None = None, seed: int = DEFAULT
                     data_dir: Path | None = None) -> PayeeClassifier:
     """The classifier for the labelled data (plus corrections): from the cache or trained now.
 
-    The cache file is keyed by the training names, the seed and the model version, so new
-    labelled data or a new correction trains a new model on the next use.
+    The cache file is keyed by the training names, the seed, the model version and the code of
+    the rules and features, so new labelled data, a new correction or changed code trains a new
+    model on the next use.
     """
     import sklearn
 
     examples = training_examples(corrections, data_dir)
-    key = hashlib.sha256(
+    digest = hashlib.sha256(
         pd.util.hash_pandas_object(examples[["name", "label"]], index=False).to_numpy().tobytes()
-        + f"{seed}|{MODEL_VERSION}|{sklearn.__version__}".encode()).hexdigest()[:20]
+        + f"{seed}|{MODEL_VERSION}|{sklearn.__version__}".encode())
+    for module in _MODEL_CODE:  # a change to the rules or features retrains too
+        digest.update(Path(importlib.import_module(module).__file__ or "").read_bytes())
+    key = digest.hexdigest()[:20]
     path = cache_dir() / f"{MODEL_VERSION}-{key}.pickle"
     if path.is_file():
         try:

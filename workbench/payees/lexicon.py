@@ -31,7 +31,7 @@ PUBLIC_BODY_PHRASES = (
     # India
     "nagar nigam", "nagar palika", "nagar panchayat", "gram panchayat", "zila parishad",
     "zilla parishad", "panchayat samiti", "municipal corporation", "municipal council",
-    "development authority", "collectorate", "tehsil", "govt of india", "government of india",
+    "municipal corp", "development authority", "collectorate", "tehsil", "govt of india", "government of india",
     "rajya", "pradesh sarkar", "state electricity board", "public works department",
     "income tax department", "commissioner of", "directorate of", "mahanagar palika",
     # UK
@@ -70,6 +70,18 @@ GENERATIONAL = frozenset(["jr", "sr", "ii", "iii", "iv", "v"])
 PROFESSIONAL = frozenset(["md", "phd", "esq", "cpa", "dds", "dvm", "rn", "jd", "mba", "pe", "do"])
 # "John Smith DBA Smith Plumbing": a sole trader trading under a business name
 DBA_PATTERN = re.compile(r"\b(?:dba|d b a|doing business as|trading as)\b")
+
+# Phrases that settle a name as a public body on their own (when it has no legal form).
+DEFINITE_PUBLIC_BODY = frozenset({
+    "city of", "town of", "village of", "county of", "state of", "borough of", "township of",
+    "commonwealth of", "department of", "ministry of", "government of", "board of education",
+    "school district", "public schools", "police department", "fire department",
+    "sheriffs office", "nagar nigam", "nagar palika", "nagar panchayat", "gram panchayat",
+    "zila parishad", "zilla parishad", "panchayat samiti", "municipal corp",
+    "municipal corporation", "municipal council", "mahanagar palika", "city council",
+    "county council", "borough council", "district council", "parish council", "town council",
+    "metropolitan borough", "nhs trust", "nhs foundation trust", "hm revenue", "constabulary",
+})
 
 _PHRASE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, PUBLIC_BODY_PHRASES),
                                                      key=len, reverse=True)) + r")\b")

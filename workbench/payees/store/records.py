@@ -194,7 +194,8 @@ def training_corrections(session: Session) -> pd.DataFrame:
 # --- supplier masters as spine datasets ----------------------------------------------------
 def save_master(session: Session, actor: Principal, name: str, source: str,
                 master: pd.DataFrame, scopes: list[str]) -> None:
-    records = master.astype(object).where(master.notna(), None).to_dict("records")
+    records = [{k: (None if pd.isna(v) else v) for k, v in row.items()}
+               for row in master.to_dict("records")]  # JSON has no NaN: blanks are null
     save_dataset(session, actor, name=name, domain="payees", source=source,
                  tables={MASTER_TABLE: records}, scopes=scopes,
                  summary={"suppliers": len(master), "columns": list(master.columns)},
