@@ -5,8 +5,8 @@ Two layers, both learnt from the same training names:
 1. **Rules** that settle a name outright: a blank name (empty label), a sole trader's DBA
    (business, as spec section 1 says), an exact hit in the government or business gazetteer
    (the .gov registry and federal agencies; the SEC registrants), a definite public-body
-   phrase without a legal form ("City of ...", "Nagar Nigam", "County Council"), a household ("John and Mary
-   Smith") and a personal title before a personal name ("Dr. Jane Doe"). Each rule's
+   phrase without a legal form ("City of ...", "Nagar Nigam", "County Council"), a household
+   ("John and Mary Smith") and a personal title before a personal name ("Dr. Jane Doe"). Each rule's
    confidence is its measured precision on the training names (Laplace-smoothed).
 2. **A linear model** (logistic regression on character 2-4-grams of the normalised name plus
    its words and the evidence markers of :mod:`workbench.payees.features`), calibrated with

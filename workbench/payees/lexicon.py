@@ -31,7 +31,8 @@ PUBLIC_BODY_PHRASES = (
     # India
     "nagar nigam", "nagar palika", "nagar panchayat", "gram panchayat", "zila parishad",
     "zilla parishad", "panchayat samiti", "municipal corporation", "municipal council",
-    "municipal corp", "development authority", "collectorate", "tehsil", "govt of india", "government of india",
+    "municipal corp", "development authority", "collectorate", "tehsil", "govt of india",
+    "government of india",
     "rajya", "pradesh sarkar", "state electricity board", "public works department",
     "income tax department", "commissioner of", "directorate of", "mahanagar palika",
     # UK
