@@ -27,7 +27,8 @@ import pandas as pd
 
 from workbench.payees.normalize import normalize_parts
 
-CANDIDATES = 30
+CANDIDATES = 40
+BLOCKING_MAX_DF = 0.03
 DEFAULT_TOP_K = 3
 DEFAULT_THRESHOLD = 0.8
 TAX_ID_MATCH = 0.97
@@ -90,8 +91,11 @@ class SupplierIndex:
         for row, tax in enumerate(self.fields.get("tax_id", [])):
             if tax:
                 self.by_tax_id.setdefault(tax, []).append(row)
+        # Trigrams in more than BLOCKING_MAX_DF of the names ("ing", " st") say little and
+        # would make every query touch most of the master: blocking leaves them out.
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3),
-                                          sublinear_tf=True, dtype=np.float32)
+                                          sublinear_tf=True, dtype=np.float32,
+                                          max_df=BLOCKING_MAX_DF if len(master) > 1000 else 1.0)
         matrix = self.vectorizer.fit_transform(self.core)
         self.matrix_t = matrix.T.tocsr()  # V x N, the layout sparse_dot_topn multiplies fastest
 
