@@ -1,0 +1,1 @@
+"""The payees domain's Alembic branch (revisions payees_*)."""
