@@ -10,5 +10,6 @@ DOMAIN = Domain(
     models="workbench.oee.store.models",
     migrations="workbench.oee.store.migrations",
     schema_head="oee_0001",
+    schema_depends_on="0003",
     scope_shorthands={"sites": "site", "lines": "line"},
 )

@@ -30,7 +30,7 @@ ELEMENT_COLUMNS = TIME_COLUMNS + COUNT_COLUMNS
 
 def micros(series: pd.Series) -> np.ndarray:
     """UTC instants as int64 microseconds since the epoch."""
-    return series.array.asi8 // 1000  # type: ignore[union-attr]
+    return series.dt.as_unit("us").array.asi8  # type: ignore[union-attr]
 
 
 @dataclass
@@ -119,7 +119,8 @@ def _windows(data: OeeData, ax: _Axis, window: Window) -> tuple[pd.DataFrame, np
         if unnamed.any():
             labels[unnamed] = iso_local(starts[unnamed], data.settings.timezone)
         frame = pd.DataFrame({"code": rows["code"].to_numpy(), "ks": ks, "ke": ke,
-                              "start_us": starts, "label": labels})[keep]
+                              "start_us": starts, "end_us": rows["e_us"].to_numpy(),
+                              "label": labels})[keep]
         bad = rows["_pos"].to_numpy()[overlapped & (rows["machine_id"] != EVERY_MACHINE)
                                       .to_numpy()]
         return frame.reset_index(drop=True), np.unique(bad)
@@ -127,19 +128,20 @@ def _windows(data: OeeData, ax: _Axis, window: Window) -> tuple[pd.DataFrame, np
         codes = np.arange(n, dtype=np.int64)
         ks, ke = ax.axis.span(codes)
         return pd.DataFrame({"code": codes, "ks": ks, "ke": ke - 1,
-                             "start_us": np.full(n, ax.lo_us), "label": "all"}), none
+                             "start_us": np.full(n, ax.lo_us), "end_us": np.full(n, ax.hi_us),
+                             "label": "all"}), none
     bounds = calendar_boundaries(ax.lo_us, ax.hi_us, window, data.settings.timezone)
     starts, ends = bounds[:-1], bounds[1:]
     clip_lo, clip_hi = ax.axis.origin_us, ax.axis.origin_us + ax.axis.stride_us - 1
     cs, ce = np.clip(starts, clip_lo, clip_hi), np.clip(ends, clip_lo, clip_hi)
     useful = ce > cs
-    starts, cs, ce = starts[useful], cs[useful], ce[useful]
+    starts, ends, cs, ce = starts[useful], ends[useful], cs[useful], ce[useful]
     codes = np.repeat(np.arange(n, dtype=np.int64), len(starts))
     tile = np.tile
     labels = local_date(starts, data.settings.timezone)
     return pd.DataFrame({"code": codes, "ks": ax.axis.key(codes, tile(cs, n)),
                          "ke": ax.axis.key(codes, tile(ce, n)), "start_us": tile(starts, n),
-                         "label": tile(labels, n)}), none
+                         "end_us": tile(ends, n), "label": tile(labels, n)}), none
 
 
 def build_timeline(data: OeeData, window: Window) -> Timeline:
@@ -244,6 +246,7 @@ def _label(frame: pd.DataFrame, win: pd.DataFrame, data: OeeData,
         "line_id": machines["line_id"].reindex(machine_id).to_numpy(),
         "site_id": machines["site_id"].reindex(machine_id).to_numpy(),
         "window_start_us": win["start_us"].to_numpy(),
+        "window_end_us": win["end_us"].to_numpy(),
         "window_label": win["label"].to_numpy(),
     })
     return pd.concat([keys, frame], axis=1)

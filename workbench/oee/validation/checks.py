@@ -21,7 +21,7 @@ from workbench.oee.contract.schema import (
     mask_findings,
     schema_findings,
 )
-from workbench.oee.model.timeline import build_timeline, pri_minutes
+from workbench.oee.model.timeline import build_timeline, micros, pri_minutes
 from workbench.oee.model.windows import Window
 
 UNCOVERED_SHARE = 0.05
@@ -73,7 +73,7 @@ def check_overlaps(data: OeeData) -> Iterator[Finding]:
     if ev.empty:
         return
     machine = pd.factorize(ev["machine_id"])[0]
-    start_us, end_us = ev["start"].array.asi8, ev["end"].array.asi8
+    start_us, end_us = micros(ev["start"]), micros(ev["end"])
     # the furthest end that the machine's earlier events reach, and the row that reaches it
     run = pd.Series(end_us).groupby(machine).cummax()
     reach = run.groupby(machine).shift(1).to_numpy(dtype=float)
