@@ -82,7 +82,7 @@ def _calendar(machines: pd.DataFrame, spec: PlantSpec) -> pd.DataFrame:
         pattern = spec.patterns[li % len(spec.patterns)]
         ids = machines.loc[machines["line_id"] == line, "machine_id"]
         for day in days:
-            if pattern == "2x8" and spec.weekends_off and day.dayofweek >= 5:
+            if pattern == "2x8" and spec.weekends_off and day.day_of_week >= 5:
                 continue
             for name, hour, length, brk, brk_min in PATTERNS[pattern]:
                 # local clock times; a night shift across a DST change is 7 or 9 hours long

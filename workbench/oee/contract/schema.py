@@ -169,20 +169,21 @@ def _number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out.where(~bad), bad
 
 
-def parse_timestamps(values: pd.Series, timezone: str) -> tuple[pd.Series, pd.Series]:
-    """UTC instants and the mask of cells that are not blank yet do not parse.
+def parse_timestamps(values: pd.Series, timezone: str
+                     ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """UTC instants, the mask of cells that do not parse, and the mask of naive local times
+    that do not exist (the hour that a DST change skips).
 
     A timestamp with an offset is taken as it is; a naive one is local time in ``timezone``.
     In the autumn hour that a DST change repeats, a naive time is read as its first
-    occurrence; one in the spring gap is moved forward to the first valid instant.
+    occurrence (write an offset to mean the second).
     """
+    none = pd.Series(False, index=values.index)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), \
-            pd.Series(False, index=values.index)
+        return values.dt.tz_convert("UTC"), none, none
     if pd.api.types.is_datetime64_dtype(values):
-        local = values.astype("datetime64[ns]").dt.tz_localize(
-            timezone, ambiguous=np.ones(len(values), dtype=bool), nonexistent="shift_forward")
-        return local.dt.tz_convert("UTC"), pd.Series(False, index=values.index)
+        local = _localize(values, timezone)
+        return local, none, local.isna() & values.notna()
     blank = _blank(values)
     text = values.astype("string").str.strip().where(~blank)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
@@ -190,16 +191,21 @@ def parse_timestamps(values: pd.Series, timezone: str) -> tuple[pd.Series, pd.Se
     if aware.any():
         out[aware] = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
     naive = ~aware & ~blank
+    gap = none.copy()
     if naive.any():
         parsed = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
         if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # cannot happen, but stay safe
-            parsed = parsed.dt.tz_convert("UTC")
+            local = parsed.dt.tz_convert("UTC")
         else:
-            parsed = parsed.astype("datetime64[ns]").dt.tz_localize(
-                timezone, ambiguous=np.ones(len(parsed), dtype=bool),
-                nonexistent="shift_forward").dt.tz_convert("UTC")
-        out[naive] = parsed
-    return out, ~blank & out.isna()
+            local = _localize(parsed, timezone)
+        out[naive] = local
+        gap[naive] = local.isna() & parsed.notna()
+    return out, ~blank & out.isna() & ~gap, gap
+
+
+def _localize(naive: pd.Series, timezone: str) -> pd.Series:
+    return naive.dt.tz_localize(timezone, ambiguous=np.ones(len(naive), dtype=bool),
+                                nonexistent="NaT").dt.tz_convert("UTC")
 
 
 def parse_table(spec: TableSpec, raw: pd.DataFrame, file: str,
@@ -238,7 +244,12 @@ def parse_table(spec: TableSpec, raw: pd.DataFrame, file: str,
             if col.default is not None:
                 parsed = parsed.fillna(col.default).where(~bad)
         else:
-            parsed, bad = parse_timestamps(values, timezone)
+            parsed, bad, gap = parse_timestamps(values, timezone)
+            findings += mask_findings(
+                gap.to_numpy(), rows, lambda i, values=values: (
+                    f"'{values.iloc[i]}' does not exist in {timezone}: the clocks jump forward "
+                    "over it; write the time with its UTC offset"),
+                check="nonexistent_local_time", table=spec.name, column=col.name, file=file)
         out[col.name] = parsed
         if bad.any():
             shown = values.astype("string")

@@ -29,7 +29,7 @@ def calendar_boundaries(lo_us: int, hi_us: int, window: Window, timezone: str) -
     hi = pd.Timestamp(int(hi_us), unit="us", tz="UTC").tz_convert(timezone).tz_localize(None)
     first = lo.normalize()
     if window is Window.week:
-        first -= pd.Timedelta(days=first.dayofweek)
+        first -= pd.Timedelta(days=first.day_of_week)
     elif window is Window.month:
         first = first.replace(day=1)
     last = hi.normalize() + pd.DateOffset(months=1, days=8)  # safely past the end

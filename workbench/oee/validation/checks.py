@@ -43,7 +43,7 @@ def _stamp(series: pd.Series, i: int, timezone: str) -> str:
 
 def check_schemas(data: OeeData) -> Iterator[Finding]:
     bad_cells = {(f.column, f.row) for f in data.read_findings
-                 if f.check in ("bad_number", "bad_timestamp")}
+                 if f.check in ("bad_number", "bad_timestamp", "nonexistent_local_time")}
     for name, spec in TABLES.items():
         if name in data.files:
             yield from schema_findings(spec, data.tables[name], data.file_of(name), bad_cells)
