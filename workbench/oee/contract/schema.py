@@ -290,7 +290,8 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
                                       required=False)
     # state_events' key is checked by the overlap check, which also names the other row
     unique = list(spec.key) if spec.key and spec.name != "state_events" else None
-    return pa.DataFrameSchema(columns, unique=unique, report_duplicates="all", strict=False)
+    return pa.DataFrameSchema(columns, unique=unique, report_duplicates="exclude_first",
+                              strict=False)
 
 
 def schema_findings(spec: TableSpec, frame: pd.DataFrame, file: str,

@@ -59,8 +59,12 @@ def _machine_codes(data: OeeData) -> dict[str, int]:
 
 
 def _codes(machine_ids: pd.Series, codes: dict[str, int]) -> np.ndarray:
-    cat = pd.Categorical(machine_ids, categories=list(codes))
-    return np.asarray(cat.codes, dtype=np.int64)
+    return lookup(list(codes), machine_ids)
+
+
+def lookup(categories: list[str], values: pd.Series) -> np.ndarray:
+    """Position of each value among ``categories`` (-1 when absent), vectorised."""
+    return pd.Index(categories).get_indexer(pd.Index(values)).astype(np.int64)
 
 
 def _axis(data: OeeData, codes: dict[str, int]) -> _Axis:
@@ -113,7 +117,7 @@ def _windows(data: OeeData, ax: _Axis, window: Window) -> tuple[pd.DataFrame, np
         overlapped = ks < prior
         ks = np.maximum(ks, prior)
         keep = ke > ks
-        labels = rows["shift_id"].to_numpy(dtype=object)
+        labels = rows["shift_id"].to_numpy(dtype=object, copy=True)
         starts = rows["s_us"].to_numpy()
         unnamed = pd.isna(labels)
         if unnamed.any():
@@ -159,7 +163,7 @@ def build_timeline(data: OeeData, window: Window) -> Timeline:
     ev_code = _codes(ev["machine_id"], codes)
     ev_s = ax.axis.key(ev_code, micros(ev["start"]))
     ev_e = ax.axis.key(ev_code, micros(ev["end"]))
-    state = pd.Categorical(ev["state"], categories=list(STATES)).codes.astype(np.int64)
+    state = lookup(list(STATES), ev["state"])
     ia, ib, s, e = iv.intersect(ev_s, ev_e, a_s, a_e)
     by_state = np.bincount(a_w[ib] * len(STATES) + state[ia], e - s,
                            minlength=nw * len(STATES)).reshape(nw, len(STATES))
@@ -199,10 +203,10 @@ def pri_minutes(data: OeeData, codes: dict[str, int], machine_code: np.ndarray,
     products = sorted(set(rates["product_id"].dropna()) | set(product.dropna()))
     table = np.full((max(len(codes), 1), max(len(products), 1)), np.nan)
     r_m = _codes(rates["machine_id"], codes)
-    r_p = pd.Categorical(rates["product_id"], categories=products).codes
+    r_p = lookup(products, rates["product_id"])
     ok = (r_m >= 0) & (r_p >= 0)
     table[r_m[ok], r_p[ok]] = rates["ideal_cycle_time_s"].to_numpy()[ok] / 60.0
-    p = pd.Categorical(product, categories=products).codes
+    p = lookup(products, product)
     valid = (machine_code >= 0) & (p >= 0)
     out = np.full(len(product), np.nan)
     out[valid] = table[machine_code[valid], p[valid]]

@@ -21,7 +21,7 @@ from workbench.oee.contract.schema import (
     mask_findings,
     schema_findings,
 )
-from workbench.oee.model.timeline import build_timeline, micros, pri_minutes
+from workbench.oee.model.timeline import build_timeline, lookup, micros, pri_minutes
 from workbench.oee.model.windows import Window
 
 UNCOVERED_SHARE = 0.05
@@ -112,8 +112,7 @@ def check_product_rates(data: OeeData) -> Iterator[Finding]:
     c = data.counts
     known = set(data.machines["machine_id"].dropna())
     codes = {m: i for i, m in enumerate(sorted(known))}
-    code = np.asarray(pd.Categorical(c["machine_id"], categories=list(codes)).codes,
-                      dtype=np.int64)
+    code = lookup(list(codes), c["machine_id"])
     pri = pri_minutes(data, codes, code, c["product_id"])
     bad = np.isnan(pri) & (code >= 0) & c["product_id"].notna().to_numpy()
     yield from mask_findings(
