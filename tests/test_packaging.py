@@ -20,9 +20,11 @@ def _conda_deps() -> set[str]:
             in_deps = True
             continue
         match = re.match(r"^  - ([A-Za-z0-9_.\-]+.*)$", line)
-        if in_deps and match:
-            deps.add(_name(match.group(1)))
-    return deps - {"python", "pip", "pip:"}
+        # packages conda-forge lacks (or names differently) come from PyPI under "pip:"
+        pip_match = re.match(r"^      - ([A-Za-z0-9_.\-]+.*)$", line)
+        if in_deps and (match or pip_match):
+            deps.add(_name((match or pip_match).group(1)))
+    return deps - {"python", "pip", "pip:", "-e"}
 
 
 def test_environment_yml_matches_pyproject():

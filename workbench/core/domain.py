@@ -39,6 +39,9 @@ class Domain:
     migrations: str | None = None
     # the newest revision of that branch (a test keeps it in step with the scripts)
     schema_head: str | None = None
+    # the spine revision the branch names in ``depends_on``: Alembic then keeps that revision
+    # out of the store's version table, so an up-to-date store does not list it as a head
+    schema_depends_on: str | None = None
     # command-line shorthands for scope grants: option name -> scope kind ("ius" -> "node")
     scope_shorthands: Mapping[str, str] = field(default_factory=dict)
     # role presets that map a domain's own role names onto the spine's roles

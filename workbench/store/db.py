@@ -76,8 +76,11 @@ def make_engine(url: str | None = None) -> Engine:
 
 def expected_heads() -> frozenset[str]:
     """The revisions an up-to-date store is at: the spine's head and each domain's."""
-    return frozenset({SCHEMA_HEAD, *(d.schema_head for d in domains().values()
-                                     if d.schema_head)})
+    installed = domains().values()
+    # a spine revision that a domain's branch depends on is absorbed by that branch's head
+    absorbed = {d.schema_depends_on for d in installed if d.schema_depends_on}
+    return frozenset({SCHEMA_HEAD, *(d.schema_head for d in installed if d.schema_head)}
+                     - absorbed)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -95,10 +98,30 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revisions(engine: Engine) -> frozenset[str]:
-    """The newest revision of every branch among the migration scripts."""
+    """The newest revision of every branch among the migration scripts, as the version table
+    of an up-to-date store lists them: a head that another branch ``depends_on`` is left out,
+    as Alembic leaves it out of the table."""
     from alembic.script import ScriptDirectory
 
-    return frozenset(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    heads = set(script.get_heads())
+    absorbed: set[str] = set()
+    for head in heads:
+        todo = [head]
+        while todo:
+            rev = script.get_revision(todo.pop())
+            for name in (*_names(rev.down_revision), *_names(rev.dependencies)):
+                below = script.get_revision(name)
+                if below is not None and below.revision not in absorbed:
+                    absorbed.add(below.revision)
+                    todo.append(below.revision)
+    return frozenset(heads - absorbed)
+
+
+def _names(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def current_revisions(engine: Engine) -> frozenset[str]:

@@ -1,0 +1,1 @@
+"""The OEE data contract: table specs, readers and the data container."""

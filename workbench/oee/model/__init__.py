@@ -1,0 +1,1 @@
+"""The time model: interval arithmetic, windows and per machine-window elements."""

@@ -1,0 +1,1 @@
+"""Alembic scripts of the oee branch (found through the domain registry)."""
