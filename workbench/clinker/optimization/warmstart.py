@@ -160,7 +160,9 @@ def _round_rakes(repair: _Repair, rakes: np.ndarray, x: np.ndarray) -> np.ndarra
     """Dive: fix the rakes nearest a whole number first, re-solve, repeat.
 
     Rounding every lane at once often fails (an origin short of clinker, a rail cap, a full
-    store) or costs dearly; fixing the easy ones first lets each LP re-balance the rest.
+    store) or costs dearly; fixing the easy ones first lets each LP re-balance the rest. A
+    batch that does not fit is halved; a single rake that does not fit is rounded the other
+    way; only when neither way fits does the repair give up.
     """
     free = rakes
     while len(free):
@@ -168,12 +170,20 @@ def _round_rakes(repair: _Repair, rakes: np.ndarray, x: np.ndarray) -> np.ndarra
         distance = np.abs(value - np.floor(value + 0.5))
         order = np.argsort(distance, kind="stable")
         take = max(1, int(np.ceil(_DIVE_SHARE * len(free))), int((distance <= 0.1).sum()))
-        batch = free[order[:take]]
-        step = repair.fix_and_solve(batch, np.floor(x[batch] + 0.5))
-        if not step.ok:  # less leaves each origin when rounded down
-            step = repair.fix_and_solve(batch, np.floor(x[batch] + _EPS))
-        if not step.ok:
-            return None
+        while True:
+            batch = free[order[:take]]
+            nearest = np.floor(x[batch] + 0.5)
+            step = repair.fix_and_solve(batch, nearest)
+            if step.ok:
+                break
+            repair.hm.release(batch)
+            if take == 1:
+                other = np.where(nearest > x[batch], nearest - 1, nearest + 1).clip(min=0)
+                step = repair.fix_and_solve(batch, other)
+                if not step.ok:
+                    return None
+                break
+            take //= 2
         x, free = step.x, free[order[take:]]
     return x
 
