@@ -1,4 +1,4 @@
-"""The rounded-rail warm start: a real, feasible plan that HiGHS starts from."""
+"""LP-and-repair: real, feasible whole-vehicle plans, proven when within the gap of the LP."""
 
 from __future__ import annotations
 
@@ -6,37 +6,94 @@ import copy
 
 import pytest
 
+from benchmarks.families import SIZES, family_network
 from tests.conftest import TINY, write_tables
+from tests.plan_checks import plan_violations
 from workbench.clinker import read_network
-from workbench.clinker.examples import synthetic_network
+from workbench.clinker.examples import demo_network, synthetic_network
+from workbench.clinker.optimization.highs_model import HighsModel
 from workbench.clinker.optimization.model import build_model
 from workbench.clinker.optimization.model_data import prepare
 from workbench.clinker.optimization.solve import SolveOptions, solve_network
-from workbench.clinker.optimization.warmstart import full_load_keys, rounded_rail_start
+from workbench.clinker.optimization.status import Termination
+from workbench.clinker.optimization.warmstart import full_load_keys, lp_and_repair
+from workbench.clinker.results.extract import cost_breakdown, plan_frames
+from workbench.clinker.results.plan import PlanResult, PlanStatus
+
+# networks unlike the demo: road SBQs, per-trip costs everywhere, rail caps, soft and hard
+# safety stock, short and ample supply (benchmarks/families.py)
+NETWORKS = {
+    "synthetic 5/10/6": lambda: synthetic_network(5, 10, 6),
+    "demo": demo_network,
+    **{f"family small {s}": (lambda s=s: family_network(SIZES[0], s)) for s in (1, 2, 3, 4)},
+    **{f"family medium {s}": (lambda s=s: family_network(SIZES[1], s)) for s in (1, 2)},
+}
 
 
-@pytest.fixture(scope="module")
-def network():
-    return synthetic_network(5, 10, 6)
-
-
-def test_start_is_a_whole_rake_plan_between_lp_bound_and_cost(network) -> None:
+def repaired_plan(network):
+    """Run only the heuristic and return its plan as a PlanResult, with the LP bound."""
     data = prepare(network)
     model = build_model(data, network.settings)
-    start = rounded_rail_start(model, data, gap=0.01, time_limit_s=60)
+    hm = HighsModel(model, threads=1)
+    lp = hm.solve_lp()
+    start = lp_and_repair(hm, model, data, lp, time_limit_s=60)
     assert start is not None
-    assert start.lp_bound_inr <= start.objective_inr
+    hm.load(start.x)
+    frames = plan_frames(model, data, network.settings)
+    plan = PlanResult(status=PlanStatus.FEASIBLE, objective_inr=start.objective_inr,
+                      production=frames["production"], shipments=frames["shipments"],
+                      stock=frames["stock"], unmet=frames["unmet"],
+                      safety_shortfall=frames["safety_shortfall"],
+                      components=cost_breakdown(model))
+    return plan, start, model, hm
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_repaired_plan_meets_every_constraint_family(name) -> None:
+    network = NETWORKS[name]()
+    plan, start, model, hm = repaired_plan(network)
+    assert plan_violations(network, plan) == []
+    # the objective it reports is the cost of the plan it returns
+    assert plan.components.total == pytest.approx(start.objective_inr, rel=1e-9)
+    assert start.lp_bound_inr <= start.objective_inr + 1e-6
+    # whole vehicles everywhere, and the adapter's model is left with its own bounds
+    data = prepare(network)
     for key in full_load_keys(data):
-        trips = start.values[id(model.trips[key])]
-        assert abs(trips - round(trips)) < 1e-6
-        assert not model.trips[key].fixed  # the heuristic leaves the model as it found it
+        trips = model.trips[key].value
+        assert trips == round(trips)
+    assert list(hm.highs.getLp().col_lower_) == list(hm.lower)
+    assert list(hm.highs.getLp().col_upper_) == list(hm.upper)
 
 
-def test_full_solve_never_ends_worse_than_its_start(network) -> None:
-    warm = solve_network(network, SolveOptions(mip_gap=0.01, shadow_prices=False))
+def test_plan_checks_catch_a_broken_plan() -> None:
+    network = family_network(SIZES[0], 1)
+    plan, *_ = repaired_plan(network)
+    used = plan.shipments.index[plan.shipments["trips"] > 1][0]
+    plan.shipments.loc[used, "trips"] -= 1  # one truck too few for the tonnes it carries
+    assert any("trips carry too little" in v or "part load" in v
+               for v in plan_violations(network, plan))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_proven_repair_needs_no_branching(seed) -> None:
+    network = family_network(SIZES[0], seed)
+    result = solve_network(network, SolveOptions(mip_gap=0.01, shadow_prices=False, threads=1))
+    assert result.status is PlanStatus.OPTIMAL
+    assert result.mip_gap <= 0.01
+    assert plan_violations(network, result) == []
+    # answered by the repair alone: its plan is the answer and the LP bound the proof
+    assert result.objective_inr == result.start_objective_inr
+    assert result.best_bound_inr <= result.objective_inr
+    assert (result.objective_inr - result.best_bound_inr) / result.objective_inr <= 0.01
+
+
+def test_full_solve_never_ends_worse_than_its_start() -> None:
+    network = synthetic_network(5, 10, 6)
+    warm = solve_network(network, SolveOptions(mip_gap=0.001, shadow_prices=False))
     assert warm.status == "optimal"
     assert warm.start_objective_inr is not None
     assert warm.objective_inr <= warm.start_objective_inr + 1e-6
+    assert plan_violations(network, warm) == []
 
 
 def test_warm_and_cold_agree_at_zero_gap() -> None:
@@ -48,11 +105,21 @@ def test_warm_and_cold_agree_at_zero_gap() -> None:
     assert warm.objective_inr == pytest.approx(cold.objective_inr, rel=1e-9)
 
 
-def test_no_start_without_full_load_lanes(tmp_path) -> None:
+def test_road_only_network_is_repaired_too(tmp_path) -> None:
     records = copy.deepcopy(TINY)
     for route in records["transport_routes_modes"]:
         route["full_loads_only"] = "false"
     network = read_network(write_tables(records, tmp_path / "road_only"))
+    assert not full_load_keys(prepare(network))
+    plan, *_ = repaired_plan(network)
+    assert plan_violations(network, plan) == []
+
+
+def test_progress_and_interrupt_come_through_highs_callbacks() -> None:
+    network = family_network(SIZES[1], 1)
     data = prepare(network)
-    assert not full_load_keys(data)
-    assert rounded_rail_start(build_model(data, network.settings), data, 0.01, 10) is None
+    hm = HighsModel(build_model(data, network.settings), threads=1)
+    seen = []
+    stopped = hm.solve_mip(0.0, 60, progress=seen.append, interrupt=lambda: bool(seen))
+    assert seen and seen[0].seconds >= 0
+    assert stopped.termination is Termination.INTERRUPTED

@@ -90,6 +90,9 @@ def _add_shipment_caps(data: ModelData) -> None:
         return own + float(opening.get(node, 0.0))
 
     upper = [available(o, p) for o, p in zip(lanes["origin_id"], lanes["period"], strict=True)]
+    intake = _intake_caps(data)
+    upper = [min(u, intake.get((d, p), math.inf)) for u, d, p in
+             zip(upper, lanes["destination_id"], lanes["period"], strict=True)]
     lanes["ship_upper_t"] = upper
     trips_by_tonnes = [math.ceil(u / c - 1e-9) if c > 0 else 0
                        for u, c in zip(upper, lanes["vehicle_capacity_t"], strict=True)]
@@ -102,6 +105,20 @@ def _add_shipment_caps(data: ModelData) -> None:
     implied = lanes["full_loads_only"] & (lanes["sbq_t"] <= lanes["vehicle_capacity_t"])
     lanes["needs_use_binary"] = (lanes["sbq_t"] > 0) & ~implied
     data.lanes = lanes
+
+
+def _intake_caps(data: ModelData) -> dict[tuple[str, int], float]:
+    """Most a sink node can take in a period: its demand plus its storage room.
+
+    A node that neither makes nor sends clinker ends the period holding what it received
+    less what it used, so its intake is at most demand_t + max_storage_t (opening stock only
+    lowers that). Small integer bounds on the trips into grinding units help HiGHS's cuts.
+    """
+    senders = set(data.lanes["origin_id"]) | set(data.production["node_id"])
+    room = data.policy.merge(data.demand, on=["node_id", "period"])
+    room = room[room["max_storage_t"].notna() & ~room["node_id"].isin(senders)]
+    return dict(zip(zip(room["node_id"], room["period"], strict=True),
+                    room["demand_t"] + room["max_storage_t"], strict=True))
 
 
 def _match_bounds(bounds: pd.DataFrame, lanes: pd.DataFrame) -> pd.DataFrame:

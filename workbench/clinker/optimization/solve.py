@@ -13,17 +13,17 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from workbench.clinker.contract.network import ClinkerNetwork
 from workbench.clinker.optimization import duals as explain
 from workbench.clinker.optimization import solvers
+from workbench.clinker.optimization.highs_model import HighsModel, TriviallyInfeasible
 from workbench.clinker.optimization.model import build_model
 from workbench.clinker.optimization.model_data import ModelData, prepare
 from workbench.clinker.optimization.options import ProgressCallback, SolveOptions
-from workbench.clinker.optimization.progress import HighsLogStream
+from workbench.clinker.optimization.progress import SolveProgress
 from workbench.clinker.optimization.status import (
     Termination,
-    from_contrib,
     from_legacy,
     plan_status,
 )
-from workbench.clinker.optimization.warmstart import WarmStart, give_to_highs, rounded_rail_start
+from workbench.clinker.optimization.warmstart import lp_and_repair
 from workbench.clinker.results.diagnostics import (
     Diagnosis,
     Diagnostic,
@@ -35,7 +35,6 @@ from workbench.clinker.results.extract import cost_breakdown, plan_frames
 from workbench.clinker.results.kpis import plan_kpis
 from workbench.clinker.results.plan import PlanResult, PlanStatus
 from workbench.clinker.validation import validate
-from workbench.core.cancel import CancelToken
 
 
 @dataclass
@@ -98,49 +97,59 @@ def _run_solver(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions
                 limit: float, progress: ProgressCallback | None) -> _Outcome:
     if options.solver != "highs":
         return _run_legacy(model, options.solver, gap, limit)
-    started = time.perf_counter()
-    start = rounded_rail_start(model, data, gap, limit) if options.warm_start else None
-    remaining = max(1.0, limit - (time.perf_counter() - started))
-    return _run_highs(model, gap, remaining, progress, options.threads, start, options.cancel)
+    return _run_highs(model, data, options, gap, limit, progress)
 
 
-def _run_highs(model: pyo.ConcreteModel, gap: float, limit: float,
-               progress: ProgressCallback | None, threads: int | None,
-               start: WarmStart | None = None, cancel: CancelToken | None = None) -> _Outcome:
-    solver = Highs()
-    if start is not None or cancel is not None:
-        solver.set_instance(model)
-    if start is not None and not give_to_highs(solver, start):
-        start = None
-    if cancel is not None:
-        _interruptible(solver, cancel)
-    highs_options: dict[str, object] = {"mip_rel_gap": gap}
-    if threads:
-        highs_options["threads"] = threads
-    tee = [HighsLogStream(progress)] if progress else False
-    res = solver.solve(model, time_limit=limit, rel_gap=gap, tee=tee,
-                       load_solutions=False, raise_exception_on_nonoptimal_result=False,
-                       solver_options=highs_options)
-    tc = res.termination_condition
-    has_solution = res.incumbent_objective is not None
-    if has_solution:
-        res.solution_loader.load_vars()
-    bound = res.objective_bound if isinstance(res.objective_bound, float) else None
-    termination = from_contrib(tc)
-    if cancel is not None and cancel.cancelled and termination is not Termination.CONVERGED:
-        termination = Termination.INTERRUPTED  # Pyomo reports HiGHS's interrupt as unknown
-    return _Outcome(termination, has_solution, res.incumbent_objective, bound,
+def _run_highs(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions, gap: float,
+               limit: float, progress: ProgressCallback | None) -> _Outcome:
+    """LP relaxation, LP-and-repair, and branch and bound only when the repair is not proven.
+
+    The repaired plan is a proven answer when it lies within ``gap`` of the LP bound; then no
+    branching is needed. Otherwise HiGHS starts from it (``setSolution``).
+    """
+    began = time.perf_counter()
+    try:
+        hm = HighsModel(model, threads=options.threads)
+    except TriviallyInfeasible:
+        return _Outcome(Termination.INFEASIBLE, False, None, None)
+    lp = hm.solve_lp(limit)
+    if lp.termination in (Termination.INFEASIBLE, Termination.INFEASIBLE_OR_UNBOUNDED,
+                          Termination.UNBOUNDED):
+        return _Outcome(lp.termination, False, None, None)  # no plan if the LP has none
+    start = None
+    if options.warm_start and lp.ok:
+        start = lp_and_repair(hm, model, data, lp, _left(began, limit))
+    if start is not None and progress:
+        progress(SolveProgress(lp.bound, start.objective_inr,
+                               f"{100 * _gap(start.objective_inr, lp.bound):.2f}%",
+                               time.perf_counter() - began))
+    if start is not None and start.proves(gap):
+        hm.load(start.x)
+        return _Outcome(Termination.CONVERGED, True, start.objective_inr, lp.bound,
+                        start.objective_inr)
+    cancel = options.cancel
+    if cancel is not None and cancel.cancelled and start is not None:
+        hm.load(start.x)  # cancelled before branching: the repaired plan is the best so far
+        return _Outcome(Termination.INTERRUPTED, True, start.objective_inr, lp.bound,
+                        start.objective_inr)
+    mip = hm.solve_mip(gap, _left(began, limit), start.x if start else None, progress,
+                       interrupt=(lambda: cancel.cancelled) if cancel is not None else None)
+    has_plan = mip.x is not None
+    if has_plan:
+        hm.load(mip.x)
+    bound = max((b for b in (mip.bound, lp.bound) if b is not None), default=None)
+    return _Outcome(mip.termination, has_plan, mip.objective, bound,
                     start.objective_inr if start else None)
 
 
-def _interruptible(solver: Highs, cancel: CancelToken) -> None:
-    """Let a cancel stop HiGHS through its interrupt callbacks (simplex, IPM and MIP); the
-    solve then ends as interrupted with its best plan so far."""
-    highs = getattr(solver, "_solver_model", None)  # the highspy object Pyomo keeps
-    if highs is None:
-        return
-    highs.HandleUserInterrupt = True
-    cancel.on_cancel(highs.cancelSolve)
+def _left(began: float, limit: float) -> float:
+    return max(0.01, limit - (time.perf_counter() - began))
+
+
+def _gap(objective: float, bound: float | None) -> float:
+    if bound is None or not objective:
+        return float("inf")
+    return max(0.0, (objective - bound) / abs(objective))
 
 
 def _run_legacy(model: pyo.ConcreteModel, name: str, gap: float, limit: float) -> _Outcome:
