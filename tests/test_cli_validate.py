@@ -98,6 +98,15 @@ def test_corrupt_workbook(tmp_path):
     path = tmp_path / "net.xlsx"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     _assert_clean_failure(run_cli("validate", str(path)), "net.xlsx", ".xlsx")
+    payload = json.loads(run_cli("validate", str(path), "--json").stdout)
+    assert [f["check"] for f in payload["errors"]] == ["unreadable_file"]  # one, not five
+
+
+def test_blank_codes_read_as_any_not_nan(public_xlsx):
+    payload = json.loads(run_cli("validate", str(public_xlsx), "--json").stdout)
+    lanes = [w["message"] for w in payload["warnings"] if w["check"] == "bound_without_lane"]
+    assert lanes and not [m for m in lanes if "nan" in m.lower()]
+    assert any("by any mode" in m for m in lanes)
 
 
 def test_missing_path(tmp_path):

@@ -175,8 +175,9 @@ def _safety_stock(closing: pd.DataFrame) -> pd.DataFrame:
 TRANSPORT_MODES = {"T1": "road", "T2": "rail"}
 
 
-def _mode(code: object) -> object:
-    return TRANSPORT_MODES.get(code, code) if isinstance(code, str) else code
+def _mode(code: object) -> str | None:
+    """The contract's mode for a transport code; a blank code is None (any mode)."""
+    return TRANSPORT_MODES.get(code, code) if isinstance(code, str) else None
 
 
 def _routes(lanes: pd.DataFrame) -> pd.DataFrame:
@@ -204,7 +205,8 @@ def _flow_bounds(constraints: pd.DataFrame, routes: pd.DataFrame,
     keep: list[dict[str, object]] = []
     for row in constraints.to_dict("records"):
         row_no = int(row[ROW])
-        origin, mode, dest = row["IU CODE"], _mode(row["TRANSPORT CODE"]), row["IUGU CODE"]
+        origin, mode = row["IU CODE"], _mode(row["TRANSPORT CODE"])
+        dest = row["IUGU CODE"] if isinstance(row["IUGU CODE"], str) else None  # blank: any
         code = row["BOUND TYPEID"]
         if row.get("VALUE TYPEID") not in (None, "C") and not pd.isna(row.get("VALUE TYPEID")):
             findings.append(warning(
@@ -220,8 +222,7 @@ def _flow_bounds(constraints: pd.DataFrame, routes: pd.DataFrame,
                 "the bound is dropped", row=row_no, file=file))
             continue
         keep.append({
-            ROW: row_no, "origin_id": origin, "mode": mode if isinstance(mode, str) else None,
-            "destination_id": dest if isinstance(dest, str) else None,
+            ROW: row_no, "origin_id": origin, "mode": mode, "destination_id": dest,
             "period": row["TIME PERIOD"],
             "bound": BOUND_CODES.get(code, str(code).lower() if isinstance(code, str) else None),
             "quantity_t": row["Value"],

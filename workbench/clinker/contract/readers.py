@@ -42,12 +42,15 @@ def from_contract_tables(raw: RawSource) -> ClinkerNetwork:
     """Type the contract's tables (section 1 of the spec) found in ``raw``."""
     findings: list[Finding] = list(raw.findings)
     unreadable = {f.table for f in raw.findings}
+    # a workbook that cannot be opened at all is one error, not one more per table in it
+    whole_source = any(f.check is Check.UNREADABLE_FILE and f.table == "workbook"
+                       for f in raw.findings)
     tables: dict[str, pd.DataFrame] = {}
     files: dict[str, str] = {}
     for name, spec in TABLES.items():
         table = raw.tables.get(name)
         if table is None:
-            if not spec.optional and name not in unreadable:
+            if not spec.optional and name not in unreadable and not whole_source:
                 findings.append(error(
                     Check.MISSING_TABLE, name,
                     f"required table '{name}' is missing; add {name}.csv (or a sheet named "
