@@ -14,6 +14,8 @@ from workbench.core.money import format_inr
 # gives about ₹1.2596e11 and 9.43 Mt unmet.
 PUBLIC_OBJECTIVE_INR = 125_959_796_633.38
 PUBLIC_UNMET_T = 9_428_179.73
+# the optimum is not unique in unmet tonnes (see the regression test below): 1e-4 is ±943 t
+PUBLIC_UNMET_REL = 1e-4
 
 
 def test_public_workbook_regression_at_optimality(public_xlsx):
@@ -25,7 +27,7 @@ def test_public_workbook_regression_at_optimality(public_xlsx):
     # The optimum is not unique: 564 t more demand served for 1,128 t less safety stock
     # costs exactly the same (₹10,000/t unmet against ₹5,000/t safety shortfall), and
     # different solve paths stop at different optimal plans (9,427,615.74 t is another).
-    assert payload["unmet_demand_t"] == pytest.approx(PUBLIC_UNMET_T, rel=1e-4)
+    assert payload["unmet_demand_t"] == pytest.approx(PUBLIC_UNMET_T, rel=PUBLIC_UNMET_REL)
     assert set(payload["components"]) == {"production", "transport", "trips", "holding",
                                           "unmet_penalty", "safety_penalty"}
     assert sum(payload["components"].values()) == pytest.approx(payload["objective_inr"])
