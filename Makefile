@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WB := $(VENV)/bin/workbench
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint lab system-deps bench bench-store clean
+.PHONY: demo test lint lab system-deps bench bench-store dashboard clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,17 @@ $(STAMP): pyproject.toml
 	$(PY) -c "from workbench.reports.kernel import ensure_kernel; ensure_kernel()"
 	touch $(STAMP)
 
-# CBC is an optional second solver for comparison; install it from Debian when we can.
+# From Debian: CBC, an optional second solver for comparison, and Chromium, which the dashboard
+# tests drive headless (a browser downloaded by a test tool cannot run here).
 system-deps:
-	@command -v cbc >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq coinor-cbc >/dev/null) \
-	      || echo "note: could not install coinor-cbc; CBC comparisons will be skipped"; \
-	  else echo "note: coinor-cbc not installed and cannot install it here; CBC comparisons will be skipped"; fi; }
+	@missing=""; command -v cbc >/dev/null 2>&1 || missing="coinor-cbc"; \
+	  test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	        || echo "note: could not install $$missing; tests that need them will be skipped"; \
+	    else echo "note: $$missing not installed and cannot install here; tests that need them will be skipped"; fi; \
+	  fi
 
 # The main job (`workbench demo`): a fresh SQLite store under build/, demo users, the demo
 # network, a base plan and two what-ifs, an approved baseline and the scenario report.
@@ -43,6 +47,10 @@ bench: $(STAMP) system-deps
 
 bench-store: $(STAMP)
 	$(PY) benchmarks/bench_store.py
+
+# the manager dashboards, on http://127.0.0.1:8866/ over the demo store (`make demo` first)
+dashboard: $(STAMP)
+	WORKBENCH_DB_URL=sqlite:///$(CURDIR)/build/demo.db $(WB) dashboard
 
 clean:
 	rm -rf build .pytest_cache

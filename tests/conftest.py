@@ -15,7 +15,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+
+
+def _shared() -> Path:
+    """``WORKBENCH_SHARED``, else ``../shared`` beside the checkout, else the workplace's
+    ``/work/shared`` (a clean clone made elsewhere still finds the public data)."""
+    given = os.environ.get("WORKBENCH_SHARED")
+    for candidate in ([Path(given)] if given else []) + [ROOT.parent / "shared",
+                                                         Path("/work/shared")]:
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared"
+
+
+SHARED = _shared()
 PUBLIC = SHARED / "data" / "clinker-public"
 PUBLIC_XLSX = PUBLIC / "Dataset_Dummy_Clinker_3MPlan.xlsx"
 

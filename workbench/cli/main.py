@@ -10,6 +10,7 @@ import sys
 import typer
 
 from workbench.cli import admin as _admin  # noqa: F401  (registers the store commands)
+from workbench.cli import dashboard as _dashboard  # noqa: F401  (registers `dashboard`)
 from workbench.cli import demo as _demo  # noqa: F401  (registers `workbench demo`)
 from workbench.cli import jobs as _jobs  # noqa: F401  (registers `worker` and `jobs`)
 from workbench.cli import reports as _reports  # noqa: F401  (registers `workbench report`)
@@ -18,7 +19,7 @@ from workbench.cli.helptext import conventional_help
 from workbench.core.domain import domains
 
 SPINE_COMMANDS = frozenset({"db", "user", "audit", "backup", "restore", "demo", "report",
-                            "worker", "jobs"})
+                            "worker", "jobs", "dashboard"})
 _GLOBAL_WITH_VALUE = ("--user", "--db")
 _mounted = False
 

@@ -15,6 +15,7 @@ DOMAIN = Domain(
     role_presets={"iu_manager": "manager", "gu_manager": "manager"},
     notebooks=("scenario_report.ipynb", "explore_network.ipynb", "clinker_plan.ipynb",
                "clinker_scenarios.ipynb"),
+    dashboards=("overview.ipynb", "scenarios.ipynb", "plant.ipynb"),
     demo="workbench.clinker.demo_job:run",
     jobs={"solve": "workbench.clinker.jobs:solve"},
 )

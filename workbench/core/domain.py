@@ -48,6 +48,9 @@ class Domain:
     role_presets: Mapping[str, str] = field(default_factory=dict)
     # its notebooks, by file name in the repository's notebooks/ folder
     notebooks: tuple[str, ...] = ()
+    # its manager dashboard pages, by file name in notebooks/dashboards/ (served by
+    # `workbench dashboard`; each page has a `parameters` cell the server fills in)
+    dashboards: tuple[str, ...] = ()
     # its part of `workbench demo`: a function taking a DemoContext (workbench.demo)
     demo: str | None = None
     # its background job kinds: name -> function taking a JobContext (workbench.jobs.worker);

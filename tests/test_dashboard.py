@@ -1,0 +1,313 @@
+"""`workbench dashboard`: a real Voila server on loopback over the demo store, driven over HTTP,
+a raw kernel websocket, and Debian's headless Chromium (Playwright)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import websocket
+from sqlalchemy import select
+
+from tests.conftest import ROOT
+from tests.dashboard_server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    Dashboard,
+    build_demo,
+    start_dashboard,
+)
+from workbench.dashboards.identity import LoginThrottle
+from workbench.store.db import open_store
+from workbench.store.models import AuditEntry
+
+PAGES = ("overview.ipynb", "scenarios.ipynb", "plant.ipynb")
+MANAGER_PLANTS = {"GU_001", "GU_002"}
+PLANT_ID = re.compile(r"\b(?:IU|GU)_\d{3}\b")
+SHOTS = ROOT / "build" / "dashboard-screenshots"
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    folder = tmp_path_factory.mktemp("dashboard")
+    yield from start_dashboard(folder, build_demo(folder))
+
+
+def _audit(store_url: str, action: str) -> list[AuditEntry]:
+    store = open_store(store_url, migrate=False)
+    try:
+        with store.session() as session:
+            rows = list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+            session.expunge_all()
+            return rows
+    finally:
+        store.dispose()
+
+
+def _kernel_id(page_html: str) -> str:
+    found = re.search(r'kernelId"\s*:\s*"([0-9a-f-]{36})"', page_html)
+    assert found, "no kernel id in the page"
+    return found.group(1)
+
+
+# --- no login, no dashboard --------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", "/voila/render/overview.ipynb",
+                                  "/voila/render/plant.ipynb", "/logout"])
+def test_without_a_login_every_page_redirects_to_the_login_form(dashboard, path):
+    got = requests.get(dashboard.url + path, allow_redirects=False, timeout=30)
+    assert got.status_code == 302
+    assert got.headers["Location"].startswith("/login")
+
+
+def test_without_a_login_no_kernel_api_answers(dashboard):
+    fake = str(uuid.uuid4())
+    for path in (f"/api/kernels/{fake}", f"/api/kernels/{fake}/channels"):
+        got = requests.get(dashboard.url + path, allow_redirects=False, timeout=30)
+        assert got.status_code in (302, 403), (path, got.status_code)
+
+
+@pytest.mark.parametrize("path", [
+    "overview.ipynb", "plant.ipynb", "../../workbench/__init__.py", "../../pyproject.toml",
+    "../../build/demo.db", "../build/demo.db", ".workbench/cookie_secret",
+    "../secret/cookie_secret", "%2e%2e/%2e%2e/workbench/__init__.py"])
+def test_files_endpoint_refuses_notebooks_code_data_and_keys(dashboard, path):
+    for http in (requests.Session(), dashboard.session("planner")):
+        got = http.get(f"{dashboard.url}/voila/files/{path}", allow_redirects=False, timeout=30)
+        assert got.status_code in (403, 404), (path, got.status_code)
+
+
+def test_a_wrong_password_is_refused_audited_and_slowed_down(dashboard):
+    http = requests.Session()
+    form = http.get(f"{dashboard.url}/login", timeout=30).text
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form).group(1)
+    got = http.post(f"{dashboard.url}/login", timeout=30, allow_redirects=False,
+                    data={"_xsrf": xsrf, "username": "manager", "password": "wrong-one"})
+    assert got.status_code == 401 and "Login refused" in got.text
+    refused = [e for e in _audit(dashboard.store_url, "login") if e.status == "refused"]
+    assert any(e.username == "manager" for e in refused)
+    # the form posts jupyter_server's XSRF token; a post without it is rejected outright
+    bare = requests.post(f"{dashboard.url}/login", timeout=30, allow_redirects=False,
+                         data={"username": "manager", "password": PASSWORD})
+    assert bare.status_code == 403
+
+
+def test_the_login_throttle_doubles_the_wait_after_three_failures():
+    throttle = LoginThrottle(window_s=900, free=3, max_delay_s=30)
+    assert throttle.delay_s("10.0.0.1", now=0) == 0
+    for i in range(3):
+        throttle.failed("10.0.0.1", now=i)
+    assert throttle.delay_s("10.0.0.1", now=5) == 0.5
+    throttle.failed("10.0.0.1", now=6)
+    assert throttle.delay_s("10.0.0.1", now=7) == 1.0
+    assert throttle.delay_s("10.0.0.2", now=7) == 0  # other addresses are not slowed
+    for i in range(20):
+        throttle.failed("10.0.0.1", now=10 + i)
+    assert throttle.delay_s("10.0.0.1", now=31) == 30  # capped
+    assert throttle.delay_s("10.0.0.1", now=2000) == 0  # the window has passed
+    throttle.failed("10.0.0.3", now=0)
+    throttle.succeeded("10.0.0.3")
+    assert throttle.delay_s("10.0.0.3", now=1) == 0
+
+
+# --- pages: no code, no traceback, own plants only --------------------------------------------
+@pytest.mark.parametrize("user", ["manager", "planner"])
+def test_pages_show_no_code_and_no_traceback(dashboard, user):
+    http = dashboard.session(user)
+    for page in PAGES:
+        got = http.get(f"{dashboard.url}/voila/render/{page}", timeout=120)
+        assert got.status_code == 200, (page, got.status_code)
+        text = got.text
+        for leak in ("Traceback", "open_page(", "import ", "def ", "There was an error",
+                     "Something went wrong"):
+            assert leak not in text, (user, page, leak)
+
+
+def test_a_gu_managers_pages_never_name_another_plant(dashboard):
+    http = dashboard.session("manager")
+    for page in PAGES:
+        named = set(PLANT_ID.findall(http.get(f"{dashboard.url}/voila/render/{page}",
+                                              timeout=120).text))
+        # (widget values reach the browser over the kernel's websocket; the browser tests
+        # check what is on screen)
+        assert named <= MANAGER_PLANTS, (page, named - MANAGER_PLANTS)
+
+
+# --- kernels: nothing executes, and only the owner connects -----------------------------------
+def _channels(dashboard: Dashboard, http: requests.Session, kernel: str) -> websocket.WebSocket:
+    cookies = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    url = dashboard.url.replace("http", "ws") + \
+        f"/api/kernels/{kernel}/channels?session_id={uuid.uuid4()}"
+    return websocket.create_connection(url, header=[f"Cookie: {cookies}"], timeout=10)
+
+
+def test_a_raw_execute_request_to_a_dashboard_kernel_runs_nothing(dashboard, tmp_path):
+    http = dashboard.session("manager")
+    kernel = _kernel_id(http.get(f"{dashboard.url}/voila/render/overview.ipynb",
+                                 timeout=120).text)
+    marker = tmp_path / "executed"
+    ws = _channels(dashboard, http, kernel)
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({
+        "channel": "shell", "buffers": [], "metadata": {}, "parent_header": {},
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "manager",
+                   "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+        "content": {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False,
+                    "store_history": False, "user_expressions": {}, "allow_stdin": False}}))
+    replies = []
+    deadline = time.monotonic() + 5
+    ws.settimeout(1)
+    while time.monotonic() < deadline:
+        try:
+            replies.append(json.loads(ws.recv()))
+        except websocket.WebSocketTimeoutException:
+            continue
+    ws.close()
+    assert not marker.exists()
+    answered = [m for m in replies if m.get("parent_header", {}).get("msg_id") == msg_id]
+    assert answered == []
+
+
+def test_a_user_cannot_attach_to_another_users_kernel(dashboard):
+    owner = dashboard.session("manager")
+    kernel = _kernel_id(owner.get(f"{dashboard.url}/voila/render/plant.ipynb",
+                                  timeout=120).text)
+    intruder = dashboard.session("planner")
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        _channels(dashboard, intruder, kernel)
+    assert refused.value.status_code == 403
+    got = intruder.get(f"{dashboard.url}/api/kernels/{kernel}", timeout=30)
+    assert got.status_code == 403
+    assert any(e.username == "planner" and e.status == "refused"
+               for e in _audit(dashboard.store_url, "dashboard.kernel"))
+    _channels(dashboard, owner, kernel).close()  # the owner still can
+
+
+# --- in a real browser --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _log_in(browser, dashboard: Dashboard, user: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(dashboard.url + "/")
+    assert "/login" in page.url
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#pages")
+    return context, page
+
+
+def _open(page, dashboard: Dashboard, name: str, ready: str) -> str:
+    page.goto(f"{dashboard.url}/voila/render/{name}")
+    page.wait_for_selector(ready)
+    return page.inner_text("body")
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_gu_manager_sees_their_plants_and_no_approve_button(browser, dashboard):
+    context, page = _log_in(browser, dashboard, "manager")
+    try:
+        assert "manager (plant manager)" in page.inner_text("#who")
+        assert page.locator("#pages a").count() >= 3
+        text = _open(page, dashboard, "overview.ipynb", ".wb-tile")
+        assert "Service level" in text and "your plants" in text
+        assert "Total cost" not in text  # network money is for central planners
+        _shot(page, "manager-overview")
+        text = _open(page, dashboard, "plant.ipynb", ".wb-chart")
+        page.wait_for_timeout(500)
+        _shot(page, "manager-plant")
+        assert "GU_001" in text
+        assert set(PLANT_ID.findall(page.inner_text("body"))) <= MANAGER_PLANTS
+        text = _open(page, dashboard, "scenarios.ipynb", "text=Compare two scenarios")
+        page.wait_for_selector("text=central planning team")
+        text = page.inner_text("body")
+        assert "Approve plan" not in text and "Run what-if" not in text
+        _shot(page, "manager-scenarios")
+        assert set(PLANT_ID.findall(page.inner_text("body"))) <= MANAGER_PLANTS
+        page.click("text=Log out")
+        page.wait_for_selector("#login-form")
+    finally:
+        context.close()
+
+
+def test_a_planner_runs_a_what_if_and_watches_it_finish(browser, dashboard):
+    context, page = _log_in(browser, dashboard, "planner")
+    try:
+        text = _open(page, dashboard, "overview.ipynb", ".wb-tile")
+        assert "Total cost" in text and "Cr" in text
+        _shot(page, "planner-overview")
+        _open(page, dashboard, "scenarios.ipynb", "text=Run what-if")
+        assert page.locator("text=Approve plan").count() == 1
+        page.click("text=Run what-if")
+        page.wait_for_selector("text=/whatif-planner-.*: success/", timeout=180_000)
+        # the what-if's comparison against its base appears under the progress bar
+        page.wait_for_selector(".wb-outcome .wb-table")
+        _shot(page, "planner-what-if-done")
+        assert "Total cost" in page.inner_text(".wb-outcome")
+    finally:
+        context.close()
+    jobs = _audit(dashboard.store_url, "scenario.create")
+    assert any(e.username == "planner" and e.object_id.startswith("whatif-planner-")
+               for e in jobs)
+
+
+def test_screenshots_are_kept_under_build():
+    shots = sorted(p.name for p in Path(SHOTS).glob("*.png"))
+    if not shots:
+        pytest.skip("the browser tests did not run")
+    assert {"manager-overview.png", "manager-plant.png", "planner-overview.png"} <= set(shots)
+
+
+# --- forged widget values: every callback re-checks what comes back from the browser --------
+def test_forged_widget_values_show_nothing_and_are_audited(dashboard):
+    from workbench.clinker import dashboard as clinker
+    from workbench.core.access import AccessDenied
+    from workbench.dashboards.page import open_page
+
+    page = open_page("manager", "Plant", dashboard.store_url)
+    try:
+        assert clinker.plant_choices(page) == sorted(MANAGER_PLANTS)
+        assert clinker.plant_view(page, "GU_001") is not None
+        assert clinker.plant_view(page, "GU_003") is None  # another manager's plant
+        assert clinker.plant_view(page, ["GU_001"]) is None  # not even a plant id
+        assert clinker.checked_scenario(page, "no-such-scenario") is None
+        with pytest.raises(AccessDenied):  # managers do not run plans; a forged click fails
+            clinker.start_what_if(page, "base", 1.2, ["GU_001"])
+        with pytest.raises(AccessDenied):
+            clinker.approve(page, "base")  # the button is not shown; a forged click fails
+    finally:
+        page.close()
+    denied = _audit(dashboard.store_url, "dashboard.denied")
+    assert {("manager", "GU_003"), ("manager", "no-such-scenario")} <= {
+        (e.username, e.object_id) for e in denied}
+
+
+def test_a_page_without_a_server_named_user_opens_nothing(dashboard):
+    from workbench.dashboards.page import PageError, open_page
+
+    with pytest.raises(PageError):
+        open_page("", "Overview", dashboard.store_url)
+    with pytest.raises(PageError):
+        open_page("nobody", "Overview", dashboard.store_url)
