@@ -1,0 +1,1 @@
+"""The ESP data contract: columns, physical ranges, reject reasons and the readers."""

@@ -1,0 +1,225 @@
+"""Read telemetry files (CSV or Parquet, files or folders) and the wells table into Arrow.
+
+Reading never drops a row: a cell that cannot be parsed becomes a missing value and the row is
+flagged ``unparseable`` by the checks, with the original text kept for the quarantine. A file
+that cannot be opened, or that lacks a column of the contract, stops the whole batch
+(:class:`ReadError`), so that nothing of it is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from workbench.core.errors import UserError
+from workbench.esp.contract.schema import METRICS, TELEMETRY_COLUMNS, TS, WELL, WELL_COLUMNS
+
+SUFFIXES = (".csv", ".parquet", ".pq")
+FILE_COL = "_file"
+ROW_COL = "_row"
+BLANK_TEXT = ("", "nan", "na", "null", "none")
+
+
+class ReadError(UserError):
+    """A source cannot be read at all; the message names the file (and column) to fix."""
+
+
+@dataclass
+class Batch:
+    """One read batch: the rows as read (``table``, every column, extras included), plus the
+    parsed arrays the checks work on. ``row`` is the CSV line (header is line 1) or the
+    1-based Parquet row; ``file_index`` points into ``files``."""
+
+    files: list[str]
+    table: pa.Table
+    well: pa.Array  # string, null when blank
+    ts_ns: np.ndarray  # int64 UTC nanoseconds; meaningless where ts_bad
+    ts_bad: np.ndarray  # bool: ts blank or unreadable
+    metrics: dict[str, np.ndarray]  # float64, NaN when missing
+    bad_number: np.ndarray  # bool: some metric cell is text that is not a number
+    bad_column: np.ndarray  # int8: index into METRICS of the first such cell, -1 if none
+    file_index: np.ndarray
+    row: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ts_ns)
+
+    @property
+    def extra_columns(self) -> list[str]:
+        return [c for c in self.table.column_names
+                if c not in TELEMETRY_COLUMNS and c not in (FILE_COL, ROW_COL)]
+
+
+def source_files(sources: list[Path]) -> list[Path]:
+    """The telemetry files named, folders searched recursively, in a stable order."""
+    files: list[Path] = []
+    for src in sources:
+        if src.is_dir():
+            found = sorted(p for p in src.rglob("*") if p.is_file() and p.suffix.lower()
+                           in SUFFIXES and not p.name.startswith("."))
+            if not found:
+                raise ReadError(f"{src}: no .csv or .parquet files in this folder")
+            files += found
+        elif src.is_file():
+            if src.suffix.lower() not in SUFFIXES:
+                raise ReadError(f"{src}: not a .csv or .parquet file")
+            files.append(src)
+        else:
+            raise ReadError(f"{src}: no such file or folder")
+    return files
+
+
+def _read_one(path: Path) -> pa.Table:
+    try:
+        if path.suffix.lower() == ".csv":
+            table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+                column_types={WELL: pa.string(), TS: pa.string()},
+                strings_can_be_null=True, null_values=[""]))
+        else:
+            table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReadError(f"{path}: cannot be read ({first})") from None
+    missing = [c for c in TELEMETRY_COLUMNS if c not in table.column_names]
+    if missing:
+        raise ReadError(f"{path}: column {', '.join(missing)} missing; a telemetry file has "
+                        f"columns {', '.join(TELEMETRY_COLUMNS)} (others are kept)")
+    return table
+
+
+def _blank_text(values: pa.Array) -> np.ndarray:
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(values))
+    return pc.fill_null(pc.is_in(text, pa.array(BLANK_TEXT)), True).to_numpy(
+        zero_copy_only=False)
+
+
+def _numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """float64 values (NaN = missing) and where a non-blank cell is not a number."""
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or \
+            pa.types.is_decimal(column.type) or pa.types.is_null(column.type):
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.where(np.isnan(values), np.nan, values), np.zeros(len(values), bool)
+    text = pc.cast(column, pa.string()).combine_chunks()
+    blank = _blank_text(text)
+    values = pd.to_numeric(pd.Series(text.to_numpy(zero_copy_only=False)), errors="coerce"
+                           ).to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    bad = np.isnan(values) & ~blank
+    values[blank] = np.nan
+    return values, bad
+
+
+def _timestamps(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """UTC nanoseconds and where ts is blank or unreadable (a naive ts is UTC)."""
+    if pa.types.is_timestamp(column.type):
+        ns = pc.cast(column, pa.timestamp("ns", column.type.tz)).combine_chunks()
+        bad = pc.is_null(ns).to_numpy(zero_copy_only=False)
+        return pc.fill_null(ns.cast(pa.int64()), 0).to_numpy(), bad
+    if pa.types.is_date(column.type):
+        ns = pc.cast(pc.cast(column, pa.timestamp("s")), pa.timestamp("ns")).combine_chunks()
+        bad = pc.is_null(ns).to_numpy(zero_copy_only=False)
+        return pc.fill_null(ns.cast(pa.int64()), 0).to_numpy(), bad
+    text = pc.cast(column, pa.string()).combine_chunks().to_numpy(zero_copy_only=False)
+    parsed = pd.to_datetime(pd.Series(text, dtype=object), format="ISO8601", utc=True,
+                            errors="coerce")
+    bad = parsed.isna().to_numpy()
+    ns = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64(0, "ns"))
+    return ns.astype("int64"), bad
+
+
+def read_batch(sources: list[Path]) -> Batch:
+    """Read every file of ``sources`` into one batch (a file or folder that cannot be read
+    stops it: :class:`ReadError`)."""
+    files = source_files(sources)
+    tables = []
+    for i, path in enumerate(files):
+        table = _read_one(path)
+        first = 2 if path.suffix.lower() == ".csv" else 1
+        tables.append(table.append_column(FILE_COL, pa.array(np.full(len(table), i, np.int32)))
+                      .append_column(ROW_COL, pa.array(np.arange(first, len(table) + first,
+                                                                 dtype=np.int64))))
+    if len(tables) == 1:
+        table = tables[0]
+    else:
+        try:
+            table = pa.concat_tables(tables, promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise ReadError(f"{', '.join(map(str, files))}: the files' columns do not fit "
+                            f"together ({str(exc).splitlines()[0]})") from None
+    return parse(table, [str(p) for p in files])
+
+
+def parse(table: pa.Table, files: list[str]) -> Batch:
+    """The parsed arrays of a table with the contract's columns plus ``_file``/``_row``."""
+    well = pc.cast(table[WELL], pa.string()).combine_chunks()
+    well = pc.if_else(_blank_text_mask(well), pa.scalar(None, pa.string()),
+                      pc.utf8_trim_whitespace(well))
+    ts_ns, ts_bad = _timestamps(table[TS])
+    metrics: dict[str, np.ndarray] = {}
+    bad_number = np.zeros(len(table), bool)
+    bad_column = np.full(len(table), -1, np.int8)
+    for i, name in enumerate(METRICS):
+        values, bad = _numbers(table[name])
+        metrics[name] = values
+        bad_column[bad & ~bad_number] = i
+        bad_number |= bad
+    return Batch(files=files, table=table, well=well, ts_ns=ts_ns, ts_bad=ts_bad,
+                 metrics=metrics, bad_number=bad_number, bad_column=bad_column,
+                 file_index=table[FILE_COL].to_numpy(), row=table[ROW_COL].to_numpy())
+
+
+def _blank_text_mask(values: pa.Array) -> pa.Array:
+    return pa.array(_blank_text(values))
+
+
+def read_wells(path: Path) -> pd.DataFrame:
+    """The wells table (CSV): well_id plus optional columns; cadence_s defaults to 60.
+
+    Problems name the file, row (header is row 1) and column, and stop the registration."""
+    from workbench.esp.contract.schema import DEFAULT_CADENCE_S
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
+            pd.errors.EmptyDataError) as exc:
+        raise ReadError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from None
+    frame.columns = [c.strip() for c in frame.columns]
+    if WELL not in frame.columns:
+        raise ReadError(f"{path}: column well_id missing; a wells file has well_id and "
+                        f"optionally {', '.join(list(WELL_COLUMNS)[1:])}")
+    out = pd.DataFrame({"well_id": frame[WELL].str.strip()})
+    blank = out["well_id"].str.lower().isin(BLANK_TEXT)
+    if blank.any():
+        row = int(np.flatnonzero(blank.to_numpy())[0]) + 2
+        raise ReadError(f"{path}, row {row}, column well_id: blank; every well needs an id")
+    dup = out["well_id"].duplicated()
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0]) + 2
+        raise ReadError(f"{path}, row {row}, column well_id: '{out['well_id'][dup].iloc[0]}'"
+                        " is listed twice")
+    for col, kind in WELL_COLUMNS.items():
+        if col == WELL:
+            continue
+        text = frame[col].str.strip() if col in frame.columns else pd.Series(
+            [""] * len(frame), dtype=str)
+        missing = text.str.lower().isin(BLANK_TEXT)
+        if kind == "string":
+            out[col] = text.where(~missing, None)
+            continue
+        values = pd.to_numeric(text.where(~missing, None), errors="coerce")
+        bad = (values.isna() & ~missing) | (values <= 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ReadError(f"{path}, row {row}, column {col}: '{text[bad].iloc[0]}' is not "
+                            "a positive number")
+        out[col] = values.astype("float64")
+    out["cadence_s"] = out["cadence_s"].fillna(DEFAULT_CADENCE_S)
+    extras = [c for c in frame.columns if c not in WELL_COLUMNS]
+    del extras  # other columns of the wells file are not part of the registry
+    return out

@@ -1,0 +1,479 @@
+"""A batch into the telemetry store: read, check every row, then write accepted rows, the
+quarantine, the rollups and quality of the touched buckets, all committed together.
+
+Vectorised throughout (Arrow and numpy); Python loops run over files and partitions, never
+over rows. Only the partitions and buckets a batch touches are read and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from workbench.core.errors import UserError
+from workbench.esp.contract.readers import FILE_COL, ROW_COL, Batch, ReadError, read_batch
+from workbench.esp.contract.schema import (
+    DEFAULT_CADENCE_S,
+    FROZEN_COLUMNS,
+    FROZEN_RUN,
+    METRICS,
+    REASONS,
+    TS,
+    WELL,
+    WELL_COLUMNS,
+)
+from workbench.esp.ingest.checks import ACCEPTED, CODE, Context, Verdict, check, sort_order
+from workbench.esp.lake import rollups
+from workbench.esp.lake.layout import INTERVALS, TelemetryStore
+from workbench.esp.lake.partitions import (
+    ROLLUP_OPTIONS,
+    WELL_ID_PATTERN,
+    day_text,
+    month_text,
+    months,
+    raw_partition,
+    read_files,
+    write,
+    year_text,
+    years,
+)
+
+DAY_NS = rollups.DAY_NS
+NO_TS = np.iinfo(np.int64).min
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestResult:
+    batch: int
+    rows_in: int
+    rows_accepted: int
+    rows_rejected: int
+    late: int
+    rejected_by_reason: dict[str, int]
+    seconds: float
+    rows_per_second: float
+    files: list[dict[str, object]] = field(default_factory=list)
+    wells_registered: int = 0
+    wells: list[str] = field(default_factory=list)
+    partitions_written: int = 0
+    quality: pd.DataFrame | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("quality")
+        return data
+
+
+# --- the registry ----------------------------------------------------------------------
+def merge_wells(current: pd.DataFrame, incoming: pd.DataFrame, source: str) -> pd.DataFrame:
+    """The registry with ``incoming`` rows added or updated (by well_id)."""
+    bad = ~incoming["well_id"].str.match(WELL_ID_PATTERN.pattern)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise ReadError(f"{source}, row {row}, column well_id: '{incoming['well_id'][bad].iloc[0]}'"
+                        " may hold only letters, digits, '_', '.' and '-' (it names folders)")
+    keep = current[~current["well_id"].isin(incoming["well_id"])]
+    merged = pd.concat([keep, incoming[list(WELL_COLUMNS)]], ignore_index=True)
+    if "last_ts_ns" in current:
+        last = current.set_index("well_id")["last_ts_ns"]
+        merged["last_ts_ns"] = merged["well_id"].map(last).fillna(NO_TS).astype("int64")
+    else:
+        merged["last_ts_ns"] = NO_TS
+    merged["cadence_s"] = merged["cadence_s"].fillna(DEFAULT_CADENCE_S)
+    return merged.sort_values("well_id", ignore_index=True)
+
+
+def registry(store: TelemetryStore) -> pd.DataFrame:
+    wells = store.wells()
+    if "last_ts_ns" not in wells:
+        wells["last_ts_ns"] = pd.Series(dtype="int64")
+    return wells.sort_values("well_id", ignore_index=True)
+
+
+# --- stored context ----------------------------------------------------------------------
+def _files(base: Path, well: str, day: int) -> list[Path]:
+    folder = raw_partition(base, well, day)
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+@dataclass
+class Stored:
+    """Stored rows of the touched days (raw and archive) and of the look-back days."""
+
+    raw_files: list[Path]  # raw partitions the batch will rewrite
+    raw: pa.Table | None  # their rows, every column
+    touched: pa.Table | None  # core columns of every stored row of touched days
+    lookback: pa.Table | None  # core columns of the days before (frozen check only)
+
+
+CORE = [WELL, TS, *METRICS]
+
+
+def load_stored(store: TelemetryStore, names: np.ndarray, pairs: np.ndarray,
+                lookback_pairs: np.ndarray) -> Stored:
+    raw_files: list[Path] = []
+    archive_files: list[Path] = []
+    for code, day in pairs.tolist():
+        raw_files += _files(store.raw_dir, names[code], day)
+        archive_files += _files(store.archive_dir, names[code], day)
+    back_files: list[Path] = []
+    for code, day in lookback_pairs.tolist():
+        back_files += _files(store.raw_dir, names[code], day)
+        back_files += _files(store.archive_dir, names[code], day)
+    raw = read_files(raw_files)
+    parts = [t for t in (raw.select(CORE) if raw is not None else None,
+                         read_files(archive_files, CORE)) if t is not None]
+    touched = pa.concat_tables(parts, promote_options="permissive") if parts else None
+    return Stored(raw_files, raw, touched, read_files(back_files, CORE))
+
+
+def _codes(wells: pa.Array, names: np.ndarray) -> np.ndarray:
+    found = pc.index_in(wells, value_set=pa.array(names, pa.string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _ts(table: pa.Table) -> np.ndarray:
+    return pc.cast(table[TS], pa.timestamp("ns", "UTC")).cast(pa.int64()).to_numpy()
+
+
+def _metric_arrays(table: pa.Table) -> dict[str, np.ndarray]:
+    return {m: pc.cast(table[m], pa.float64()).to_numpy(zero_copy_only=False)
+            for m in METRICS}
+
+
+def context(stored: Stored, names: np.ndarray, last_ts: np.ndarray) -> Context:
+    parts = [t for t in (stored.touched, stored.lookback) if t is not None]
+    if not parts:
+        return Context(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 3)),
+                       last_ts)
+    table = pa.concat_tables(parts, promote_options="permissive")
+    values = np.column_stack([pc.cast(table[c], pa.float64()).to_numpy(zero_copy_only=False)
+                              for c in FROZEN_COLUMNS])
+    return Context(_codes(table[WELL], names), _ts(table), values, last_ts)
+
+
+# --- the batch ---------------------------------------------------------------------------
+def _quarantine(batch: Batch, verdict: Verdict, batch_id: int) -> pa.Table:
+    rejected = np.flatnonzero(~verdict.accepted)
+    table = batch.table.take(pa.array(rejected))
+    columns = {"batch": pa.array(np.full(len(rejected), batch_id, np.int64)),
+               "file": pa.array(np.asarray(batch.files, dtype=object)[
+                   table[FILE_COL].to_numpy()] if len(rejected) else [], pa.string()),
+               "row": table[ROW_COL],
+               "reason": pa.array(np.asarray(REASONS, dtype=object)[
+                   verdict.reason[rejected]] if len(rejected) else [], pa.string()),
+               "column": pa.array(_reject_column(batch, verdict, rejected), pa.string())}
+    for name in table.column_names:
+        if name not in (FILE_COL, ROW_COL):
+            columns[name] = pc.cast(table[name], pa.string())
+    return pa.table(columns)
+
+
+def _reject_column(batch: Batch, verdict: Verdict, rejected: np.ndarray) -> list:
+    """The column to look at for each rejected row (None where the reason is the row's)."""
+    reason = verdict.reason[rejected]
+    metric_names = np.asarray([*METRICS, None], dtype=object)
+    out = np.full(len(rejected), None, dtype=object)
+    unparse = reason == CODE["unparseable"]
+    well_blank = pc.is_null(batch.well).to_numpy(zero_copy_only=False)[rejected]
+    ts_bad = batch.ts_bad[rejected]
+    out[unparse] = metric_names[batch.bad_column[rejected][unparse]]
+    out[unparse & ts_bad] = TS
+    out[unparse & well_blank] = WELL
+    out[reason == CODE["unknown_well"]] = WELL
+    oor = reason == CODE["out_of_range"]
+    out[oor] = metric_names[verdict.out_of_range_column[rejected][oor]]
+    return out.tolist()
+
+
+def _accepted_table(batch: Batch, verdict: Verdict, code: np.ndarray,
+                    names: np.ndarray) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+    """Accepted rows (contract columns typed, extras as read), sorted by well and ts."""
+    idx = np.flatnonzero(verdict.accepted)
+    order = sort_order(code[idx], batch.ts_ns[idx])
+    if order is not None:
+        idx = idx[order]
+    c, t = code[idx], batch.ts_ns[idx]
+    columns: dict[str, pa.Array] = {
+        WELL: pa.DictionaryArray.from_arrays(pa.array(c.astype(np.int32)),
+                                             pa.array(names)).cast(pa.string()),
+        TS: pa.array(t, pa.timestamp("ns", "UTC"))}
+    for m in METRICS:
+        columns[m] = pa.array(batch.metrics[m][idx], from_pandas=True)
+    extras = batch.extra_columns
+    if extras:
+        taken = batch.table.select(extras).take(pa.array(idx))
+        for name in extras:
+            columns[name] = taken[name]
+    return pa.table(columns), c, t
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | None = None,
+           wells_source: str = "", progress: Progress | None = None) -> IngestResult:
+    """Check and store a batch; see the module docstring. Raises ReadError (nothing stored)
+    when a source cannot be read at all."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    with store.locked():
+        reg = registry(store)
+        if wells is not None:
+            reg = merge_wells(reg, wells, wells_source)
+        names = reg["well_id"].to_numpy(dtype=object).astype(str)
+        say("reading")
+        batch = read_batch(sources)
+        say(f"read {len(batch):,} rows from {len(batch.files)} file(s)")
+        code = _codes(batch.well, names) if len(names) else np.full(len(batch), -1)
+        unparseable = pc.is_null(batch.well).to_numpy(zero_copy_only=False) | batch.ts_bad \
+            | batch.bad_number
+        placed = (code >= 0) & ~batch.ts_bad
+        day = np.floor_divide(batch.ts_ns, DAY_NS)
+        pairs = _pairs(code[placed], day[placed])
+        lookback = _lookback(pairs, reg)
+        stored = load_stored(store, names, pairs, lookback)
+        last_ts = reg["last_ts_ns"].to_numpy(dtype=np.int64) if len(reg) else \
+            np.empty(0, np.int64)
+        say("checking")
+        verdict = check(code, batch.ts_ns, batch.metrics, unparseable,
+                        context(stored, names, last_ts))
+        number = store.next_batch()
+        accepted, a_code, a_ts = _accepted_table(batch, verdict, code, names)
+        with store.staging(number) as staged:
+            say("writing")
+            written = _write_raw(staged, store, stored, accepted, names)
+            quarantine = _quarantine(batch, verdict, number)
+            if quarantine.num_rows:
+                target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
+                pq.write_table(quarantine, staged.path(target), compression="zstd")
+            combined = _combined(stored, accepted, names)
+            for interval in INTERVALS:
+                _write_rollups(staged, store, interval, combined, a_code, a_ts, names)
+            quality = _quality(store, reg, combined, pairs, batch, verdict, code, day, names)
+            _write_quality(staged, store, quality)
+            if len(a_code):
+                newest = np.full(len(names), NO_TS, np.int64)
+                np.maximum.at(newest, a_code, a_ts)
+                reg["last_ts_ns"] = np.maximum(last_ts, newest)
+            reg.to_parquet(staged.path(store.wells_file), index=False)
+            counts = verdict.counts()
+            seconds = time.perf_counter() - started
+            result = IngestResult(
+                batch=number, rows_in=len(batch), rows_accepted=int(verdict.accepted.sum()),
+                rows_rejected=int((~verdict.accepted).sum()), late=int(verdict.late.sum()),
+                rejected_by_reason=counts, seconds=round(seconds, 3),
+                rows_per_second=round(len(batch) / seconds, 1) if seconds > 0 else 0.0,
+                files=[{"path": f, "sha256": _sha256(f)} for f in batch.files],
+                wells_registered=0 if wells is None else len(wells),
+                wells=sorted(str(names[c]) for c in np.unique(a_code)),
+                partitions_written=written, quality=quality)
+            say("committing")
+            stale = [p for p in stored.raw_files if p.name != "data0.parquet"]
+            store.commit(staged, {**result.to_json(), "batch": number}, remove=stale)
+    return result
+
+
+def _pairs(code: np.ndarray, day: np.ndarray) -> np.ndarray:
+    if len(code) == 0:
+        return np.empty((0, 2), np.int64)
+    return np.unique(np.column_stack([code, day]), axis=0)
+
+
+def _lookback(pairs: np.ndarray, reg: pd.DataFrame) -> np.ndarray:
+    """Days before the touched ones, far enough back to hold the previous 30 rows."""
+    if len(pairs) == 0:
+        return pairs
+    cadence = reg["cadence_s"].to_numpy(float)[pairs[:, 0]]
+    back = np.ceil(FROZEN_RUN * cadence / 86_400).astype(np.int64)
+    extra = [np.column_stack([pairs[:, 0], pairs[:, 1] - k])[back >= k]
+             for k in range(1, int(back.max()) + 1)]
+    cand = np.unique(np.concatenate(extra), axis=0)
+    touched = pd.MultiIndex.from_arrays([pairs[:, 0], pairs[:, 1]])
+    keep = ~pd.MultiIndex.from_arrays([cand[:, 0], cand[:, 1]]).isin(touched)
+    return cand[keep]
+
+
+def _write_raw(staged, store: TelemetryStore, stored: Stored, accepted: pa.Table,
+               names: np.ndarray) -> int:
+    if accepted.num_rows == 0:
+        return 0
+    table = accepted
+    if stored.raw is not None:
+        table = pa.concat_tables([stored.raw, accepted], promote_options="permissive")
+        table = table.sort_by([(WELL, "ascending"), (TS, "ascending")])
+    code, ts = _codes(table[WELL], names), _ts(table)
+    return write(table, store.raw_dir, {"well": (code, lambda c: names[c]),
+                                        "day": (ts // DAY_NS, day_text)}, staged)
+
+
+@dataclass
+class Combined:
+    """Every accepted row (stored and new) of the touched days, sorted by well and ts."""
+
+    code: np.ndarray
+    ts: np.ndarray
+    metrics: dict[str, np.ndarray]
+
+
+def _combined(stored: Stored, accepted: pa.Table, names: np.ndarray) -> Combined:
+    parts = [accepted.select(CORE)]
+    if stored.touched is not None:
+        parts.insert(0, stored.touched.select(CORE))
+    table = pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 \
+        else parts[0]
+    code, ts = _codes(table[WELL], names), _ts(table)
+    metrics = _metric_arrays(table)
+    order = sort_order(code, ts)
+    if order is not None:
+        code, ts = code[order], ts[order]
+        metrics = {m: v[order] for m, v in metrics.items()}
+    return Combined(code, ts, metrics)
+
+
+def _write_rollups(staged, store: TelemetryStore, interval: str, rows: Combined,
+                   new_code: np.ndarray, new_ts: np.ndarray, names: np.ndarray) -> None:
+    """Recompute the buckets the new rows fall in (from stored and new rows) and rewrite the
+    partitions that hold them, keeping every other bucket as stored."""
+    if len(new_code) == 0:
+        return
+    width = rollups.WIDTH_NS[interval]
+    new_keys = pd.MultiIndex.from_arrays([new_code, new_ts // width]).unique()
+    mask = pd.MultiIndex.from_arrays([rows.code, rows.ts // width]).isin(new_keys)
+    fresh = rollups.compute(rows.code[mask], rows.ts[mask],
+                            {m: v[mask] for m, v in rows.metrics.items()}, names, interval)
+    base = store.rollup_dir(interval)
+    f_code, f_ns = _codes(fresh["well_id"], names), _ns(fresh["bucket"])
+    part, fmt = _partition(interval, f_code, f_ns)
+    old_files = sorted({base.joinpath(*d) / "data0.parquet"
+                        for d in _dirs(interval, part, f_code, fmt, names)})
+    old = read_files([p for p in old_files if p.is_file()])
+    table = fresh
+    if old is not None:
+        old = old.select(fresh.column_names).cast(fresh.schema)
+        o_code, o_ns = _codes(old["well_id"], names), _ns(old["bucket"])
+        keep = ~pd.MultiIndex.from_arrays([o_code, o_ns]).isin(
+            pd.MultiIndex.from_arrays([f_code, f_ns]))
+        table = pa.concat_tables([old.filter(pa.array(keep)), fresh])
+    code, ns = _codes(table["well_id"], names), _ns(table["bucket"])
+    part, fmt = _partition(interval, code, ns)
+    order = sort_order(part * (len(names) + 1) + code, ns)
+    if order is not None:
+        table = table.take(pa.array(order))
+        part = part[order]
+    key = {"1min": "day", "1h": "month", "1d": "year"}[interval]
+    write(table, base, {key: (part, fmt)}, staged, ROLLUP_OPTIONS)
+
+
+def _partition(interval: str, code: np.ndarray, ns: np.ndarray):
+    if interval == "1min":
+        return ns // DAY_NS, day_text
+    if interval == "1h":
+        return months(ns), month_text
+    return years(ns), year_text
+
+
+def _dirs(interval, part, code, fmt, names) -> set[tuple[str, ...]]:
+    del code, names
+    key = {"1min": "day", "1h": "month", "1d": "year"}[interval]
+    return {(f"{key}={fmt(p)}",) for p in np.unique(part).tolist()}
+
+
+def _ns(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.cast(column, pa.timestamp("ns", "UTC")).cast(pa.int64()).to_numpy()
+
+
+QUALITY_COLUMNS = ["well_id", "day", "rows_accepted", "rows_expected", "score",
+                   *[f"rejected_{r}" for r in REASONS], "late", "longest_gap_min"]
+
+
+def _quality(store: TelemetryStore, reg: pd.DataFrame, rows: Combined, pairs: np.ndarray,
+             batch: Batch, verdict: Verdict, code: np.ndarray, day: np.ndarray,
+             names: np.ndarray) -> pd.DataFrame:
+    """Quality of the touched well-days: accepted rows over expected (capped at 1), reject
+    counts (this batch's added to what was stored) and the longest gap in minutes."""
+    placed = (code >= 0) & ~batch.ts_bad
+    rej = pd.DataFrame({"code": code[placed], "day": day[placed],
+                        "reason": verdict.reason[placed], "late": verdict.late[placed]})
+    keys = pd.concat([pd.DataFrame(pairs, columns=["code", "day"]),
+                      rej[["code", "day"]]]).drop_duplicates()
+    if keys.empty:
+        return pd.DataFrame(columns=QUALITY_COLUMNS)
+    frame = keys.sort_values(["code", "day"]).reset_index(drop=True)
+    # accepted rows and the longest gap, from every stored and new row of the day
+    d = rows.ts // DAY_NS
+    starts = rollups.segments(rows.code, d) if len(rows.code) else np.empty(0, np.int64)
+    if len(starts):
+        counts = np.diff(np.append(starts, len(rows.code)))
+        ends = np.append(starts[1:], len(rows.code)) - 1
+        gap = np.zeros(len(rows.ts), np.int64)
+        gap[1:] = np.diff(rows.ts)
+        gap[starts] = rows.ts[starts] - d[starts] * DAY_NS  # from midnight to the first
+        inner = np.maximum.reduceat(gap, starts)
+        tail = (d[ends] + 1) * DAY_NS - rows.ts[ends]  # from the last to midnight
+        longest = np.maximum(inner, tail) / 60e9
+        got = pd.DataFrame({"code": rows.code[starts], "day": d[starts],
+                            "rows_accepted": counts, "longest_gap_min": longest})
+        frame = frame.merge(got, on=["code", "day"], how="left")
+    else:
+        frame["rows_accepted"], frame["longest_gap_min"] = 0, np.nan
+    frame["rows_accepted"] = frame["rows_accepted"].fillna(0).astype("int64")
+    frame["longest_gap_min"] = frame["longest_gap_min"].fillna(24 * 60.0)
+    for i, reason in enumerate(REASONS):
+        n = rej[rej["reason"] == i].groupby(["code", "day"]).size().rename(f"rejected_{reason}")
+        frame = frame.merge(n, left_on=["code", "day"], right_index=True, how="left")
+    late = rej[rej["late"]].groupby(["code", "day"]).size().rename("late")
+    frame = frame.merge(late, left_on=["code", "day"], right_index=True, how="left")
+    frame = frame.fillna({c: 0 for c in frame.columns if c.startswith("rejected_") or
+                          c == "late"})
+    cadence = reg["cadence_s"].to_numpy(float)[frame["code"].to_numpy()]
+    frame["rows_expected"] = 86_400 / cadence
+    frame["score"] = np.minimum(frame["rows_accepted"] / frame["rows_expected"], 1.0)
+    frame["well_id"] = names[frame["code"].to_numpy()]
+    frame["day"] = (np.datetime64("1970-01-01", "D") +
+                    frame["day"].to_numpy().astype("timedelta64[D]"))
+    # add the counts already stored for these days
+    old = read_quality(store)
+    if not old.empty:
+        both = frame.merge(old, on=["well_id", "day"], how="left", suffixes=("", "_old"))
+        for col in [*[f"rejected_{r}" for r in REASONS], "late"]:
+            frame[col] = frame[col] + both[f"{col}_old"].fillna(0).to_numpy()
+    for col in [*[f"rejected_{r}" for r in REASONS], "late"]:
+        frame[col] = frame[col].astype("int64")
+    return frame[QUALITY_COLUMNS]
+
+
+def read_quality(store: TelemetryStore) -> pd.DataFrame:
+    if not store.quality_file.is_file():
+        return pd.DataFrame(columns=QUALITY_COLUMNS)
+    frame = pd.read_parquet(store.quality_file)
+    frame["day"] = pd.to_datetime(frame["day"]).to_numpy().astype("datetime64[D]")
+    return frame
+
+
+def _write_quality(staged: Path, store: TelemetryStore, quality: pd.DataFrame) -> None:
+    old = read_quality(store)
+    if not old.empty:
+        touched = pd.MultiIndex.from_frame(quality[["well_id", "day"]])
+        old = old[~pd.MultiIndex.from_frame(old[["well_id", "day"]]).isin(touched)]
+        quality = pd.concat([old, quality], ignore_index=True)
+    quality = quality.sort_values(["well_id", "day"], ignore_index=True)
+    quality.to_parquet(staged.path(store.quality_file), index=False)
+
+
+__all__ = ["ACCEPTED", "IngestResult", "UserError", "ingest", "merge_wells"]

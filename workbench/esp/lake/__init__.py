@@ -1,0 +1,1 @@
+"""The telemetry store on disk: Parquet partitions by well and day, rollups, quality, archive."""

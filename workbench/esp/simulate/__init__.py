@@ -1,0 +1,1 @@
+"""A physically plausible ESP field simulator with labelled episodes (see field.py)."""
