@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from workbench.clinker import Workspace
+from workbench.oee.workspace import OeeWorkspace
 
 
 def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
@@ -19,10 +20,12 @@ def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
     out = json.loads(done.stdout)
     assert not sentinel.exists()  # the store named by WORKBENCH_DB_URL was never touched
     assert out["store"] == f"sqlite:///{tmp_path / 'build' / 'demo.db'}"
-    [html] = out["reports"]
-    report = Path(html) if Path(html).is_absolute() else tmp_path / html
-    assert report.is_file() and report.name == "scenario_report.html"
+    reports = [Path(h) if Path(h).is_absolute() else tmp_path / h for h in out["reports"]]
+    assert sorted(p.name for p in reports) == ["oee_report.html", "scenario_report.html"]
+    assert all(p.is_file() for p in reports)
     assert "demand-up" in out["headlines"][1] and "rail-closed" in out["headlines"][2]
+    assert any(h.startswith("OEE demo plant") for h in out["headlines"])
+    assert set(out["users"]) == {"admin", "planner", "manager", "supervisor"}
 
     planner = Workspace.connect(out["store"], "planner", "demo-pass-123")
     listed = planner.scenarios().set_index("scenario")
@@ -39,12 +42,22 @@ def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
     finally:
         manager.close()
 
+    # OEE: the demo plant's KPIs were stored at import; the supervisor sees one line
+    supervisor = OeeWorkspace.connect(out["store"], "supervisor", "demo-pass-123")
+    try:
+        assert supervisor.datasets() == ["oee-demo"]
+        lines = supervisor.kpis("oee-demo", ["line_id"], "day")
+        assert set(lines["line_id"]) == {"S1-L1"}
+        assert len(lines) == 29  # 28 days of three shifts; the last night ends on day 29
+    finally:
+        supervisor.close()
+
 
 def test_without_a_demo_password_one_is_generated_and_shown_once(tmp_path):
     done = run_cli("demo", "--dir", str(tmp_path / "build"), "--reports",
                    str(tmp_path / "reports"), cwd=tmp_path, env={"WORKBENCH_DEMO_PASSWORD": ""})
     assert done.returncode == 0, done.stderr[-3000:]
-    [line] = [ln for ln in done.stdout.splitlines() if ln.startswith("password for all three")]
+    [line] = [ln for ln in done.stdout.splitlines() if ln.startswith("password for all")]
     password = line.rsplit(": ", 1)[1]
     ws = Workspace.connect(f"sqlite:///{tmp_path / 'build' / 'demo.db'}", "admin", password)
     ws.close()

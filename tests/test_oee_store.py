@@ -127,7 +127,7 @@ def test_conflicting_events_store_nothing(store, plant, tmp_path):
     changed = {**plant, "state_events": plant["state_events"].copy()}
     changed["state_events"].loc[changed["state_events"].index[5], "state"] = "breakdown"
     before = _kpi_table(store)
-    with pytest.raises(ValueError, match=r"row 7: machine .* is stored as"):
+    with pytest.raises(ValueError, match=r"row 7, column state: machine .* is stored as"):
         _import(store, write_folder(changed, tmp_path / "changed"))
     pd.testing.assert_frame_equal(before, _kpi_table(store))
 

@@ -33,6 +33,8 @@ class DemoContext:
     say: Callable[[str], None]
     headlines: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
+    # every demo user with what they are (the domains add their scoped users)
+    users: dict[str, str] = field(default_factory=dict)
 
 
 class DemoFailed(UserError):
@@ -62,6 +64,7 @@ def run_demo(folder: Path, reports_dir: Path, password: str,
         with store.session() as session:
             for name, role in DEMO_USERS:
                 users.add_user(session, BOOTSTRAP, name, role, password)
+                ctx.users[name] = str(role)
     finally:
         store.dispose()
     say(f"store {ctx.store_url} with users {', '.join(n for n, _ in DEMO_USERS)}")

@@ -31,7 +31,7 @@ def demo_command(
         ctx = run_demo(folder, reports_dir, password, lambda line: err.print(line))
     if as_json:
         print_json({"store": ctx.store_url, "headlines": ctx.headlines, "reports": ctx.reports,
-                    "users": ["admin", "planner", "manager"]})
+                    "users": list(ctx.users)})
         return
     out = typer.echo
     out("")
@@ -39,8 +39,9 @@ def demo_command(
         out(line)
     for path in ctx.reports:
         out(f"report: {path}")
-    out(f"store: {ctx.store_url}; users admin, planner and manager (a GU manager)")
+    who = "; ".join(f"{name} ({what})" for name, what in ctx.users.items())
+    out(f"store: {ctx.store_url}; users {who}")
     if generated:
-        out(f"password for all three (shown once; set WORKBENCH_DEMO_PASSWORD to choose one): "
-            f"{password}")
+        out(f"password for all {len(ctx.users)} users (shown once; set WORKBENCH_DEMO_PASSWORD "
+            f"to choose one): {password}")
     out("notebooks: make lab   (JupyterLab on notebooks/ with the workbench kernel)")

@@ -64,6 +64,7 @@ def _manager(ctx: DemoContext) -> None:
                            [f"node:{gu}" for gu in MANAGER_GUS])
     finally:
         admin.close()
+    ctx.users["manager"] = f"GU manager for {' and '.join(MANAGER_GUS)}"
     ctx.say(f"  user manager: a GU manager for {' and '.join(MANAGER_GUS)}")
 
 

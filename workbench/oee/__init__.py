@@ -20,6 +20,8 @@ _LAZY = {
     "kpi_frame": "workbench.oee.kpis",
     "build_timeline": "workbench.oee.model.timeline",
     "demo_plant": "workbench.oee.examples",
+    "stop_minutes": "workbench.oee.reasons",
+    "OeeWorkspace": "workbench.oee.workspace",
 }
 
 __all__ = list(_LAZY)

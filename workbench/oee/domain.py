@@ -9,7 +9,10 @@ DOMAIN = Domain(
     cli="workbench.oee.cli:app",
     models="workbench.oee.store.models",
     migrations="workbench.oee.store.migrations",
-    schema_head="oee_0001",
+    schema_head="oee_0002",
     schema_depends_on="0003",
     scope_shorthands={"sites": "site", "lines": "line"},
+    notebooks=("oee_report.ipynb",),
+    dashboards=("oee.ipynb",),
+    demo="workbench.oee.demo_job:run",
 )

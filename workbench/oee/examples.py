@@ -47,19 +47,21 @@ class PlantSpec:
     patterns: tuple[str, ...] = ("3x8", "2x8", "3x8")  # per line, cycled
     weekends_off: bool = True  # for 2x8 lines
     mean_run_min: float = 25.0
+    stop_scale: float = 1.0  # stop lengths x this (below 1: many short stops)
     products_per_line: int = 3
     lost_event_share: float = 0.003  # events missing from the log (uncovered time)
     early_starts: bool = True  # a few events before the first shift (outside planned time)
+    first_site: int = 1  # number of the first site (plants generated apart get distinct ids)
 
 
 def _machines(spec: PlantSpec) -> pd.DataFrame:
     rows = []
-    for s in range(spec.sites):
+    for s in range(spec.first_site, spec.first_site + spec.sites):
         for li in range(spec.lines_per_site):
-            line = f"S{s + 1}-L{li + 1}"
+            line = f"S{s}-L{li + 1}"
             for m in range(spec.machines_per_line):
                 rows.append({"machine_id": f"{line}-M{m + 1:02d}", "line_id": line,
-                             "site_id": f"S{s + 1}", "name": f"{line} station {m + 1}"})
+                             "site_id": f"S{s}", "name": f"{line} station {m + 1}"})
     return pd.DataFrame(rows)
 
 
@@ -116,10 +118,11 @@ def _machine_log(rng: np.random.Generator, spec: PlantSpec, lo: int, hi: int
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A continuous run/stop log for one machine from lo to hi (µs): starts, ends, states."""
     states_p = np.array([p for _, p, _ in STOPS])
-    mean_cycle = spec.mean_run_min + float(np.dot(states_p, [m for *_, m in STOPS]))
+    mean_cycle = spec.mean_run_min + spec.stop_scale * float(np.dot(states_p,
+                                                                    [m for *_, m in STOPS]))
     n = int((hi - lo) / MIN / mean_cycle * 1.3) + 10
     stop = rng.choice(len(STOPS), size=n, p=states_p / states_p.sum())
-    stop_mean = np.array([m for *_, m in STOPS])[stop]
+    stop_mean = np.array([m for *_, m in STOPS])[stop] * spec.stop_scale
     stop_len = np.maximum(rng.gamma(2.0, stop_mean / 2.0), 0.3)
     run_len = np.maximum(rng.exponential(spec.mean_run_min, n), 1.0)
     lengths = np.empty(2 * n)

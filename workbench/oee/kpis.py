@@ -45,10 +45,10 @@ def parse_keys(text: str) -> list[str]:
     return ordered
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den, missing where the denominator is 0 (no time, no pieces: no ratio)."""
-    den = den.astype(float)
-    return (num / den.where(den != 0)).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den != 0, num / np.where(den != 0, den, 1.0), np.nan)
 
 
 def rollup(elements: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -61,34 +61,38 @@ def rollup(elements: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 
 def with_kpis(sums: pd.DataFrame, convention: Convention) -> pd.DataFrame:
-    """Add the reported time elements, ratios and losses to summed elements."""
-    f = sums.copy()
-    apt_iso = f["running_min"]
-    minor = f["minor_stop_min"]
+    """Add the reported time elements, ratios and losses to summed elements.
+
+    Plain numpy on the columns, then one concat: a dashboard calls this on every read, and
+    forty pandas column assignments cost more than the query (about 9 ms on 125 rows).
+    """
+    e = {c: sums[c].to_numpy(dtype=float) for c in ELEMENT_COLUMNS}
+    apt_iso, minor = e["running_min"], e["minor_stop_min"]
     if convention is Convention.vorne:
-        f["apt_min"], f["adet_min"] = apt_iso + minor, f["breakdown_min"]
+        apt, adet = apt_iso + minor, e["breakdown_min"]
     else:
-        f["apt_min"], f["adet_min"] = apt_iso, f["breakdown_min"] + minor
-    f["aust_min"] = f["setup_min"]
-    f["adot_min"] = f["waiting_min"] + f["uncovered_min"]
-    apt, aust, adet, pbt = f["apt_min"], f["aust_min"], f["adet_min"], f["pbt_min"]
-    f["availability"] = _ratio(apt, pbt)
-    f["effectiveness"] = _ratio(f["ideal_min"], apt)
-    f["quality"] = _ratio(f["fully_productive_min"], f["ideal_min"])
-    f["oee"] = _ratio(f["fully_productive_min"], pbt)
-    f["nee"] = _ratio(apt + aust, pbt) * f["effectiveness"] * f["quality"]
-    f["technical_efficiency"] = _ratio(apt, apt + adet)
-    f["utilisation_efficiency"] = _ratio(apt, apt + aust + adet)
-    f["allocation_efficiency"] = _ratio(apt + aust + adet, pbt)
-    f["setup_ratio"] = _ratio(aust, apt + aust)
-    f["scrap_ratio"] = _ratio(f["sq"], f["pq"])
-    f["loss_breakdowns"] = f["breakdown_min"]
-    f["loss_setup"] = aust
-    f["loss_minor_stops"] = minor
-    f["loss_reduced_speed"] = apt_iso - f["ideal_min"]  # the same in both conventions
-    f["loss_process_defects"] = f["process_defects_min"]
-    f["loss_reduced_yield"] = f["reduced_yield_min"]
-    return f
+        apt, adet = apt_iso, e["breakdown_min"] + minor
+    aust, pbt = e["setup_min"], e["pbt_min"]
+    ideal, fully = e["ideal_min"], e["fully_productive_min"]
+    effectiveness, quality = _ratio(ideal, apt), _ratio(fully, ideal)
+    new = {
+        "apt_min": apt, "adet_min": adet, "aust_min": aust,
+        "adot_min": e["waiting_min"] + e["uncovered_min"],
+        "availability": _ratio(apt, pbt), "effectiveness": effectiveness, "quality": quality,
+        "oee": _ratio(fully, pbt),
+        "nee": _ratio(apt + aust, pbt) * effectiveness * quality,
+        "technical_efficiency": _ratio(apt, apt + adet),
+        "utilisation_efficiency": _ratio(apt, apt + aust + adet),
+        "allocation_efficiency": _ratio(apt + aust + adet, pbt),
+        "setup_ratio": _ratio(aust, apt + aust),
+        "scrap_ratio": _ratio(e["sq"], e["pq"]),
+        "loss_breakdowns": e["breakdown_min"], "loss_setup": aust, "loss_minor_stops": minor,
+        "loss_reduced_speed": apt_iso - ideal,  # the same in both conventions
+        "loss_process_defects": e["process_defects_min"],
+        "loss_reduced_yield": e["reduced_yield_min"],
+    }
+    kept = sums.drop(columns=[c for c in new if c in sums.columns])
+    return pd.concat([kept, pd.DataFrame(new, index=sums.index)], axis=1)
 
 
 def kpi_frame(data: OeeData, by: Sequence[str], window: Window = Window.all,

@@ -106,6 +106,7 @@ class OeeKpi(Base):
         UniqueConstraint("dataset_id", "window_kind", "machine_id", "window_start"),
         Index("ix_oee_kpis_line", "dataset_id", "window_kind", "line_id", "window_start"),
         Index("ix_oee_kpis_site", "dataset_id", "window_kind", "site_id", "window_start"),
+        Index("ix_oee_kpis_window", "dataset_id", "window_kind", "window_start"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
