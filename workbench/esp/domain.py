@@ -12,4 +12,5 @@ DOMAIN = Domain(
     schema_head="esp_0001",
     schema_depends_on="0003",
     scope_shorthands={"fields": "field", "wells": "well"},
+    notebooks=("esp_report.ipynb",),
 )

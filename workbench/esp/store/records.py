@@ -151,3 +151,13 @@ def evaluations(session: Session, actor: Principal, store_id: str) -> list[dict]
              "labels_sha256": r.labels_sha256, "last_batch": r.last_batch,
              "created_by": r.created_by, "created_at": r.created_at}
             for r in _visible_rows(actor, rows)]
+
+
+def telemetry_stores(session: Session, actor: Principal) -> list[dict]:
+    """Telemetry stores with an ingest run this user may see, each with its newest run."""
+    rows = session.scalars(select(EspIngestRun).order_by(EspIngestRun.id)).all()
+    newest = {}
+    for run in _visible_rows(actor, rows):
+        newest[run.store_id] = {"store_id": run.store_id, "path": run.store_path,
+                                "last_batch": run.batch, "last_ingest": run.created_at}
+    return list(newest.values())
