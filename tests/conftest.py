@@ -29,6 +29,8 @@ def _shared() -> Path:
 
 
 SHARED = _shared()
+if (SHARED / "data" / "names-labeled").is_dir():  # the payees tests find it wherever we run
+    os.environ.setdefault("WORKBENCH_PAYEES_DATA", str(SHARED / "data" / "names-labeled"))
 PUBLIC = SHARED / "data" / "clinker-public"
 PUBLIC_XLSX = PUBLIC / "Dataset_Dummy_Clinker_3MPlan.xlsx"
 
@@ -111,6 +113,14 @@ def public_data() -> Path:
 @pytest.fixture(scope="session")
 def public_xlsx(public_data: Path) -> Path:
     return public_data / PUBLIC_XLSX.name
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`workbench demo` built once for the dashboard tests (each starts its own server)."""
+    from tests.dashboard_server import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("demo"))
 
 
 def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,

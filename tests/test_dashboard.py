@@ -21,7 +21,6 @@ from tests.dashboard_server import (
     CHROMIUM_ARGS,
     PASSWORD,
     Dashboard,
-    build_demo,
     start_dashboard,
 )
 from workbench.dashboards.identity import LoginThrottle
@@ -35,9 +34,9 @@ SHOTS = ROOT / "build" / "dashboard-screenshots"
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    folder = tmp_path_factory.mktemp("dashboard")
-    yield from start_dashboard(folder, build_demo(folder))
+def dashboard(tmp_path_factory: pytest.TempPathFactory, demo_store: str
+              ) -> Iterator[Dashboard]:
+    yield from start_dashboard(tmp_path_factory.mktemp("dashboard"), demo_store)
 
 
 def _audit(store_url: str, action: str) -> list[AuditEntry]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from workbench.clinker import Workspace
+from workbench.esp.workspace import EspWorkspace
 from workbench.oee.workspace import OeeWorkspace
 
 
@@ -21,11 +22,13 @@ def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
     assert not sentinel.exists()  # the store named by WORKBENCH_DB_URL was never touched
     assert out["store"] == f"sqlite:///{tmp_path / 'build' / 'demo.db'}"
     reports = [Path(h) if Path(h).is_absolute() else tmp_path / h for h in out["reports"]]
-    assert sorted(p.name for p in reports) == ["oee_report.html", "scenario_report.html"]
+    assert sorted(p.name for p in reports) == ["esp_report.html", "oee_report.html",
+                                                   "scenario_report.html"]
     assert all(p.is_file() for p in reports)
     assert "demand-up" in out["headlines"][1] and "rail-closed" in out["headlines"][2]
     assert any(h.startswith("OEE demo plant") for h in out["headlines"])
-    assert set(out["users"]) == {"admin", "planner", "manager", "supervisor"}
+    assert any(h.startswith("ESP demo field") for h in out["headlines"])
+    assert set(out["users"]) == {"admin", "planner", "manager", "supervisor", "engineer"}
 
     planner = Workspace.connect(out["store"], "planner", "demo-pass-123")
     listed = planner.scenarios().set_index("scenario")
@@ -51,6 +54,15 @@ def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
         assert len(lines) == 29  # 28 days of three shifts; the last night ends on day 29
     finally:
         supervisor.close()
+
+    # ESP: a simulated field in a telemetry store; the engineer sees the wells of field F2
+    engineer = EspWorkspace.connect(out["store"], "engineer", "demo-pass-123")
+    try:
+        [known] = engineer.telemetry_stores()
+        wells = engineer.telemetry(known["path"]).wells()
+        assert set(wells["field"]) == {"F2"} and len(wells) == 10
+    finally:
+        engineer.close()
 
 
 def test_without_a_demo_password_one_is_generated_and_shown_once(tmp_path):

@@ -16,7 +16,6 @@ from tests.dashboard_server import (
     CHROMIUM_ARGS,
     PASSWORD,
     Dashboard,
-    build_demo,
     start_dashboard,
 )
 from tests.test_dashboard import SHOTS
@@ -28,9 +27,9 @@ LINE_ID = re.compile(r"\bS1-L\d\b")
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
-    folder = tmp_path_factory.mktemp("oee-dashboard")
-    yield from start_dashboard(folder, build_demo(folder))
+def dashboard(tmp_path_factory: pytest.TempPathFactory, demo_store: str
+              ) -> Iterator[Dashboard]:
+    yield from start_dashboard(tmp_path_factory.mktemp("oee-dashboard"), demo_store)
 
 
 def test_the_page_is_listed_and_shows_no_code_and_no_traceback(dashboard):

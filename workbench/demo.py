@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.core.access import BOOTSTRAP, Role
+from workbench.core.access import BOOTSTRAP, Principal, Role
 from workbench.core.domain import domains
 from workbench.core.errors import UserError
 from workbench.store import users
-from workbench.store.db import open_store
+from workbench.store.db import Store, open_store
 
 DEMO_USERS = (("admin", Role.ADMIN), ("planner", Role.CENTRAL_PLANNER))
 
@@ -39,6 +39,42 @@ class DemoContext:
 
 class DemoFailed(UserError):
     """A step of the demo did not work out; the message says which and why."""
+
+
+def add_demo_user(ctx: DemoContext, name: str, grants: list[str], who: str) -> None:
+    """A scoped manager-role user with the demo password, added by the demo's admin."""
+    store = open_store(ctx.store_url)
+    try:
+        admin = users.log_in(store, "admin", ctx.password)
+        with store.session() as session:
+            users.add_user(session, admin, name, Role.MANAGER, ctx.password, grants)
+    finally:
+        store.dispose()
+    ctx.users[name] = who
+    ctx.say(f"  user {name}: {who}")
+
+
+def run_demo_report(ctx: DemoContext, store: Store, user: Principal, notebook: str,
+                    parameters: dict[str, object], what: str) -> None:
+    """Run a report notebook as ``user`` (named in ``parameters``), record it, keep its HTML."""
+    from workbench.reports import history, notebooks
+    from workbench.reports.run import run_report
+
+    ctx.say(f"  running the {what} (papermill) ...")
+    # the kernel reads the password from its environment, never from a parameter that would be
+    # written into the executed notebook
+    os.environ["WORKBENCH_PASSWORD"] = ctx.password
+    try:
+        run = run_report(notebooks.resolve(notebook),
+                         {**parameters, "db_url": ctx.store_url}, ctx.reports_dir)
+    finally:
+        del os.environ["WORKBENCH_PASSWORD"]
+    with store.session() as session:
+        history.record(session, user, run)
+    if not run.succeeded:
+        raise DemoFailed(f"the demo's {what} failed: {run.error}; see "
+                         f"{Path(run.folder) / str(run.log)}")
+    ctx.reports.append(str(Path(run.folder) / str(run.html)))
 
 
 def fresh_store(folder: Path) -> str:

@@ -3,17 +3,12 @@ approved baseline, a GU manager, and the scenario report."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from workbench.clinker import scenarios
 from workbench.clinker.examples import demo_network
 from workbench.clinker.optimization.options import SolveOptions
 from workbench.clinker.workspace import Workspace
-from workbench.core.access import Role
 from workbench.core.money import format_inr
-from workbench.demo import DemoContext, DemoFailed
-from workbench.store import users
+from workbench.demo import DemoContext, add_demo_user, run_demo_report
 
 DATASET = "demo"
 WHAT_IF_REGION = "North"
@@ -25,7 +20,8 @@ def run(ctx: DemoContext) -> None:
     ws = Workspace.connect(ctx.store_url, "planner", ctx.password)
     try:
         _plans(ws, ctx)
-        _manager(ctx)
+        add_demo_user(ctx, "manager", [f"node:{gu}" for gu in MANAGER_GUS],
+                      f"GU manager for {' and '.join(MANAGER_GUS)}")
         _report(ws, ctx)
     finally:
         ws.close()
@@ -56,35 +52,6 @@ def _plans(ws: Workspace, ctx: DemoContext) -> None:
     ctx.headlines.insert(0, f"base (approved): {base.result.headline()}")
 
 
-def _manager(ctx: DemoContext) -> None:
-    admin = Workspace.connect(ctx.store_url, "admin", ctx.password)
-    try:
-        with admin.store.session() as session:
-            users.add_user(session, admin.user, "manager", Role.MANAGER, ctx.password,
-                           [f"node:{gu}" for gu in MANAGER_GUS])
-    finally:
-        admin.close()
-    ctx.users["manager"] = f"GU manager for {' and '.join(MANAGER_GUS)}"
-    ctx.say(f"  user manager: a GU manager for {' and '.join(MANAGER_GUS)}")
-
-
 def _report(ws: Workspace, ctx: DemoContext) -> None:
-    from workbench.reports import history, notebooks
-    from workbench.reports.run import run_report
-
-    ctx.say("  running the scenario report (papermill) ...")
-    # the kernel reads the password from its environment, never from a parameter that would be
-    # written into the executed notebook
-    os.environ["WORKBENCH_PASSWORD"] = ctx.password
-    try:
-        run = run_report(notebooks.resolve("scenario_report"),
-                         {"scenario": "demand-up", "db_url": ctx.store_url, "user": "planner"},
-                         ctx.reports_dir)
-    finally:
-        del os.environ["WORKBENCH_PASSWORD"]
-    with ws.store.session() as session:
-        history.record(session, ws.user, run)
-    if not run.succeeded:
-        raise DemoFailed(f"the demo's scenario report failed: {run.error}; see "
-                         f"{Path(run.folder) / str(run.log)}")
-    ctx.reports.append(str(Path(run.folder) / str(run.html)))
+    run_demo_report(ctx, ws.store, ws.user, "scenario_report",
+                    {"scenario": "demand-up", "user": "planner"}, "scenario report")

@@ -13,4 +13,6 @@ DOMAIN = Domain(
     schema_depends_on="0003",
     scope_shorthands={"fields": "field", "wells": "well"},
     notebooks=("esp_report.ipynb",),
+    dashboards=("esp.ipynb",),
+    demo="workbench.esp.demo_job:run",
 )

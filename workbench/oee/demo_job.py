@@ -3,14 +3,9 @@ at import), a line supervisor who sees one line, and the OEE report."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from workbench.core.access import Role
-from workbench.demo import DemoContext, DemoFailed
+from workbench.demo import DemoContext, add_demo_user, run_demo_report
 from workbench.oee.examples import PlantSpec, demo_plant
 from workbench.oee.workspace import OeeWorkspace
-from workbench.store import users
 
 DATASET = "oee-demo"
 SPEC = PlantSpec()  # one site, three lines of four machines, four weeks
@@ -32,41 +27,13 @@ def run(ctx: DemoContext) -> None:
         oee = plant["fully_productive_min"].sum() / plant["pbt_min"].sum()
         ctx.headlines.append(f"OEE demo plant ({DATASET}): OEE {oee:.1%} over "
                              f"{len(plant)} days, {SPEC.lines_per_site} lines")
-        _supervisor(ctx)
+        add_demo_user(ctx, SUPERVISOR, [f"line:{SUPERVISOR_LINE}"],
+                      f"line supervisor for {SUPERVISOR_LINE}")
         _report(ws, ctx)
     finally:
         ws.close()
 
 
-def _supervisor(ctx: DemoContext) -> None:
-    admin = OeeWorkspace.connect(ctx.store_url, "admin", ctx.password)
-    try:
-        with admin.store.session() as session:
-            users.add_user(session, admin.user, SUPERVISOR, Role.MANAGER, ctx.password,
-                           [f"line:{SUPERVISOR_LINE}"])
-    finally:
-        admin.close()
-    ctx.users[SUPERVISOR] = f"line supervisor for {SUPERVISOR_LINE}"
-    ctx.say(f"  user {SUPERVISOR}: a line supervisor who sees line {SUPERVISOR_LINE}")
-
-
 def _report(ws: OeeWorkspace, ctx: DemoContext) -> None:
-    from workbench.reports import history, notebooks
-    from workbench.reports.run import run_report
-
-    ctx.say("  running the OEE report (papermill) ...")
-    # the kernel reads the password from its environment, never from a parameter that would be
-    # written into the executed notebook
-    os.environ["WORKBENCH_PASSWORD"] = ctx.password
-    try:
-        run = run_report(notebooks.resolve("oee_report"),
-                         {"dataset": DATASET, "db_url": ctx.store_url, "user": "planner"},
-                         ctx.reports_dir)
-    finally:
-        del os.environ["WORKBENCH_PASSWORD"]
-    with ws.store.session() as session:
-        history.record(session, ws.user, run)
-    if not run.succeeded:
-        raise DemoFailed(f"the demo's OEE report failed: {run.error}; see "
-                         f"{Path(run.folder) / str(run.log)}")
-    ctx.reports.append(str(Path(run.folder) / str(run.html)))
+    run_demo_report(ctx, ws.store, ws.user, "oee_report",
+                    {"dataset": DATASET, "user": "planner"}, "OEE report")

@@ -95,6 +95,14 @@ def _between(column: str, lo, hi) -> tuple[str, list]:
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def _wells_in(wells: list[str]) -> tuple[str, list]:
+    """``well_id IN (?, ...)``: unlike list_contains, DuckDB prunes row groups with it by the
+    Parquet files' min/max statistics of the (sorted) well_id column."""
+    if not wells:
+        return "FALSE", []
+    return f"well_id IN ({', '.join('?' * len(wells))})", list(wells)
+
+
 def rollup(store: TelemetryStore, interval: str, wells: list[str] | None, start=None,
            end=None) -> pd.DataFrame:
     """Rollup rows of ``interval`` for some wells (None: every well) in [start, end)."""
@@ -115,8 +123,9 @@ def rollup(store: TelemetryStore, interval: str, wells: list[str] | None, start=
                     files += part.glob("*.parquet")
     where, params = _between("bucket", lo, hi)
     if wells is not None:
-        where += (" AND " if where else "WHERE ") + "list_contains(?, well_id)"
-        params.append(list(wells))
+        clause, names = _wells_in(list(wells))
+        where += (" AND " if where else "WHERE ") + clause
+        params += names
     return _frame(files, f"SELECT {', '.join(rollup_columns())} FROM $files {where} "
                          "ORDER BY well_id, bucket", params, rollup_columns())
 
@@ -126,7 +135,8 @@ def quality(store: TelemetryStore, wells: list[str] | None = None) -> pd.DataFra
         return pd.DataFrame(columns=QUALITY_OUT)
     where, params = "", []
     if wells is not None:
-        where, params = "WHERE list_contains(?, well_id)", [list(wells)]
+        clause, params = _wells_in(list(wells))
+        where = f"WHERE {clause}"
     frame = _frame([store.quality_file], f"SELECT {', '.join(QUALITY_OUT)} FROM $files "
                    f"{where} ORDER BY well_id, day", params, QUALITY_OUT)
     frame["day"] = pd.to_datetime(frame["day"]).dt.strftime("%Y-%m-%d")
@@ -141,7 +151,8 @@ def quarantine(store: TelemetryStore, batch: int | None = None,
         if base.is_dir() else []
     where, params = "", []
     if wells is not None:
-        where, params = "WHERE list_contains(?, well_id)", [list(wells)]
+        clause, params = _wells_in(list(wells))
+        where = f"WHERE {clause}"
     return _frame(files, f"SELECT * FROM $files {where} ORDER BY batch, file, row", params,
                   ["batch", "file", "row", "reason", "column"])
 
