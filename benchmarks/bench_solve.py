@@ -113,6 +113,21 @@ def summary_row(size: Size, rows: list[Instance]) -> str:
             f"{worse} / {len(rows)} |")
 
 
+def write_readme(summary: list[str], detail: list[str]) -> None:
+    """The summary and per-instance tables into benchmarks/README.md."""
+    write_table("SOLVE", ["size IU/GU/periods", "networks", "LP relaxation s (median / worst)",
+                          "time to 1 % s (median / worst)", "time to 0.1 % s",
+                          "reference to 1 % s", "speed-up vs reference (median / worst)",
+                          "time to 1 % ÷ LP time", "proven by the repair alone",
+                          "1 % plan above best known", "1 % plan dearer than reference's"],
+                summary, "Solve time over instance families (`make bench`)")
+    write_table("SOLVE_DETAIL", ["size", "seed", "routes", "LP s", "to 1 % s", "1 % by",
+                                 "objective at 1 % ₹", "above best known", "above best bound",
+                                 "to 0.1 % s", "reference to 1 % s", "speed-up",
+                                 "vs reference's 1 % plan"],
+                detail, "Every instance")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10, help="networks per size")
@@ -133,17 +148,7 @@ def main() -> None:
         print(summary[-1], flush=True)
     if args.no_readme:
         return
-    write_table("SOLVE", ["size IU/GU/periods", "networks", "LP relaxation s (median / worst)",
-                          "time to 1 % s (median / worst)", "time to 0.1 % s",
-                          "reference to 1 % s", "speed-up vs reference (median / worst)",
-                          "time to 1 % ÷ LP time", "proven by the repair alone",
-                          "1 % plan above best known", "1 % plan dearer than reference's"],
-                summary, "Solve time over instance families (`make bench`)")
-    write_table("SOLVE_DETAIL", ["size", "seed", "routes", "LP s", "to 1 % s", "1 % by",
-                                 "objective at 1 % ₹", "above best known", "above best bound",
-                                 "to 0.1 % s", "reference to 1 % s", "speed-up",
-                                 "vs reference's 1 % plan"],
-                detail, "Every instance")
+    write_readme(summary, detail)
 
 
 if __name__ == "__main__":

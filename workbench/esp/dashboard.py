@@ -73,8 +73,7 @@ def view(page: PageSession, store: object, well: object) -> EspView | None:
         return EspView(str(store), chosen, "", [], [], pd.DataFrame(), pd.DataFrame(), [])
     last = pd.Timestamp(daily["bucket"].max())
     day = f"{last:%Y-%m-%d}"
-    quality = field.quality()
-    quality = quality[quality["day"] == day].set_index("well_id")["score"]
+    quality = field.quality(first_day=day, last_day=day).set_index("well_id")["score"]
     found = field.diagnoses(well=chosen, start=last, end=last + pd.Timedelta(days=1))
     episodes = report.episodes(report.EspReport(str(store), chosen, day, day, field.wells(),
                                                 pd.DataFrame(), daily, found, pd.DataFrame()))

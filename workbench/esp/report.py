@@ -40,9 +40,7 @@ def gather(ws: EspWorkspace, store_path: str, days: int = 7, well: str = "") -> 
     first = pd.Timestamp(overview["bucket"].min())
     last = pd.Timestamp(overview["bucket"].max())
     chosen = well or _busiest_well(field, first, last)
-    quality = field.quality()
-    quality = quality[(quality["day"] >= f"{first:%Y-%m-%d}") &
-                      (quality["day"] <= f"{last:%Y-%m-%d}")]
+    quality = field.quality(first_day=first, last_day=last)
     found = field.diagnoses(start=first, end=last + pd.Timedelta(days=1))
     return EspReport(store_path, chosen, f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}", wells,
                      quality, overview, found, field.amp_chart(chosen, last))

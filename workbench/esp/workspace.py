@@ -75,9 +75,12 @@ class EspField:
         return queries.rollup(self.telemetry, interval, list(chosen["well_id"]), _utc(start),
                               _utc(end))
 
-    def quality(self, wells: Sequence[str] | str | None = None) -> pd.DataFrame:
-        """Quality per well and UTC day: score, reject counts, longest gap."""
-        return queries.quality(self.telemetry, list(self._wells(wells)["well_id"]))
+    def quality(self, wells: Sequence[str] | str | None = None, first_day: object = None,
+                last_day: object = None) -> pd.DataFrame:
+        """Quality per well and UTC day (YYYY-MM-DD): score, reject counts, longest gap."""
+        days = [None if d is None else f"{pd.Timestamp(d):%Y-%m-%d}" for d in (first_day,
+                                                                               last_day)]
+        return queries.quality(self.telemetry, list(self._wells(wells)["well_id"]), *days)
 
     def field_overview(self, days: int = 30) -> pd.DataFrame:
         """Daily rollups of every visible well over its store's last ``days`` days."""

@@ -16,12 +16,11 @@ The spec's features (``flow_mean``, ``flow_var_pct``, ``pip_mean``, ``current_me
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from workbench.esp.lake.layout import TelemetryStore
-from workbench.esp.lake.queries import _days, _ts
+from workbench.esp.lake.queries import _days, _ts, cursor
 
 WINDOWS = {"15min": 900, "1h": 3600, "1d": 86_400}
 
@@ -88,9 +87,8 @@ def window_features(store: TelemetryStore, wells: list[str], window: str = "1h",
         clauses.append("CAST(ts AS TIMESTAMPTZ) < ?")
         params.append(hi.to_pydatetime())
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    con = duckdb.connect()
+    con = cursor()
     try:
-        con.execute("SET TimeZone = 'UTC'")
         frame = con.execute(FEATURE_SQL.format(width=width, where=where), params).df()
     finally:
         con.close()
