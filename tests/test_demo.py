@@ -9,6 +9,16 @@ from tests.conftest import run_cli
 from workbench.clinker import Workspace
 from workbench.esp.workspace import EspWorkspace
 from workbench.oee.workspace import OeeWorkspace
+from workbench.payees.labelled import LabelledDataMissing, find_data_dir
+
+
+def _payees_data() -> bool:
+    """The payees part runs only where the classifier's labelled names are."""
+    try:
+        find_data_dir()
+    except LabelledDataMissing:
+        return False
+    return True
 
 
 def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
@@ -22,13 +32,16 @@ def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
     assert not sentinel.exists()  # the store named by WORKBENCH_DB_URL was never touched
     assert out["store"] == f"sqlite:///{tmp_path / 'build' / 'demo.db'}"
     reports = [Path(h) if Path(h).is_absolute() else tmp_path / h for h in out["reports"]]
-    assert sorted(p.name for p in reports) == ["esp_report.html", "oee_report.html",
-                                                   "scenario_report.html"]
+    payees = _payees_data()
+    assert sorted(p.name for p in reports) == sorted(
+        ["esp_report.html", "oee_report.html", "scenario_report.html",
+         *(["payees_report.html"] if payees else [])])
     assert all(p.is_file() for p in reports)
     assert "demand-up" in out["headlines"][1] and "rail-closed" in out["headlines"][2]
     assert any(h.startswith("OEE demo plant") for h in out["headlines"])
     assert any(h.startswith("ESP demo field") for h in out["headlines"])
-    assert set(out["users"]) == {"admin", "planner", "manager", "supervisor", "engineer"}
+    assert set(out["users"]) == {"admin", "planner", "manager", "supervisor", "engineer",
+                                 *(["analyst"] if payees else [])}
 
     planner = Workspace.connect(out["store"], "planner", "demo-pass-123")
     listed = planner.scenarios().set_index("scenario")
@@ -63,6 +76,19 @@ def test_the_demo_builds_a_store_users_plans_and_a_report(tmp_path):
         assert set(wells["field"]) == {"F2"} and len(wells) == 10
     finally:
         engineer.close()
+
+    # Payees: the AP file of entity IN01, classified and matched; the analyst sees both runs
+    if payees:
+        from workbench.payees import report
+
+        store, analyst = report.connect(out["store"], "analyst", "demo-pass-123")
+        try:
+            seen = report.gather(store, analyst)
+            assert seen.classify_run.scopes == seen.match_run.scopes == ["entity:IN01"]
+            assert len(seen.classifications) == seen.classify_run.n_rows > 200
+            assert 0 < report.match_rate(seen) < 1
+        finally:
+            store.dispose()
 
 
 def test_without_a_demo_password_one_is_generated_and_shown_once(tmp_path):

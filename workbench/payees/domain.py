@@ -12,4 +12,7 @@ DOMAIN = Domain(
     migrations="workbench.payees.store.migrations",
     schema_head="payees_0001",
     scope_shorthands={"entities": "entity"},
+    notebooks=("payees_report.ipynb",),
+    dashboards=("payees.ipynb",),
+    demo="workbench.payees.demo_job:run",
 )

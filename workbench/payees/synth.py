@@ -64,7 +64,7 @@ COUNTRY_SHARE = {"IN": 0.45, "US": 0.35, "GB": 0.20}
 GSTIN_CHARS = string.digits + string.ascii_uppercase
 
 
-def _people(country: str) -> tuple[list[str], list[str]]:
+def people(country: str) -> tuple[list[str], list[str]]:
     from faker.providers.person.en_GB import Provider as GB
     from faker.providers.person.en_IN import Provider as IN
     from faker.providers.person.en_US import Provider as US
@@ -73,7 +73,7 @@ def _people(country: str) -> tuple[list[str], list[str]]:
     return list(provider.first_names), list(provider.last_names)
 
 
-def _cities(country: str) -> list[str]:
+def cities(country: str) -> list[str]:
     from faker.providers.address.en_GB import Provider as GB
     from faker.providers.address.en_IN import Provider as IN
     from faker.providers.address.en_US import Provider as US
@@ -81,9 +81,9 @@ def _cities(country: str) -> list[str]:
     if country == "IN":
         return list(IN.cities)
     if country == "GB":
-        first, _ = _people("GB")
+        first, _ = people("GB")
         return [f"{p}{s}" for p in first[:60] for s in GB.city_suffixes[:6]]
-    first, last = _people("US")
+    first, last = people("US")
     return [f"{p}{s}" for p in last[:120] for s in US.city_suffixes[:8]]
 
 
@@ -176,7 +176,7 @@ def _address(rng: np.random.Generator, country: str, pools: dict) -> str:
 def synth_master(rows: int = 483_227, seed: int = 7) -> pd.DataFrame:
     """A supplier master of ``rows`` suppliers (see the module's docstring)."""
     rng = np.random.default_rng(seed)
-    pools = {c: {"people": _people(c), "cities": _cities(c)} for c in COUNTRY_SHARE}
+    pools = {c: {"people": people(c), "cities": cities(c)} for c in COUNTRY_SHARE}
     n_dup = int(rows * 0.02)
     n_entities = rows - n_dup
     countries = rng.choice(list(COUNTRY_SHARE), n_entities, p=list(COUNTRY_SHARE.values()))
