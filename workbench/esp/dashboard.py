@@ -58,6 +58,21 @@ def _checked_well(page: PageSession, field: EspField, well: object) -> str | Non
     return None
 
 
+def last_day_diagnoses(field: EspField, well: str, last: pd.Timestamp) -> pd.DataFrame:
+    """The well's windows of its last day, diagnosed as the report does: against a baseline
+    from a week of its own windows, beside the other wells on its feeder (or field), since a
+    power fluctuation is a sag that several wells of one feeder share."""
+    wells = field.wells().set_index("well_id")
+    group = "feeder" if "feeder" in wells and pd.notna(wells.at[well, "feeder"]) else "field"
+    mates = [well]
+    if group in wells and pd.notna(wells.at[well, group]):
+        mates = list(wells.index[wells[group] == wells.at[well, group]])
+    found = field.diagnoses(well=None if len(mates) > 1 else well,
+                            start=last - pd.Timedelta(days=TREND_DAYS - 1),
+                            end=last + pd.Timedelta(days=1), wells=mates)
+    return found[(found["well_id"] == well) & (found["window_start"] >= last)]
+
+
 def view(page: PageSession, store: object, well: object) -> EspView | None:
     """The page's figures for one store and well, or None for a forged choice."""
     from workbench.esp import report
@@ -74,7 +89,7 @@ def view(page: PageSession, store: object, well: object) -> EspView | None:
     last = pd.Timestamp(daily["bucket"].max())
     day = f"{last:%Y-%m-%d}"
     quality = field.quality(first_day=day, last_day=day).set_index("well_id")["score"]
-    found = field.diagnoses(well=chosen, start=last, end=last + pd.Timedelta(days=1))
+    found = last_day_diagnoses(field, chosen, last)
     episodes = report.episodes(report.EspReport(str(store), chosen, day, day, field.wells(),
                                                 pd.DataFrame(), daily, found, pd.DataFrame()))
     rows = []

@@ -87,12 +87,15 @@ class EspField:
         return queries.field_overview(self.telemetry, list(self.wells()["well_id"]), days)
 
     def diagnoses(self, well: str | None = None, start: object = None, end: object = None,
-                  window: str = "1h", method: str = "rules") -> pd.DataFrame:
-        """Per well and window: label, confidence and evidence (a dict), as ``esp diagnose``."""
+                  window: str = "1h", method: str = "rules",
+                  wells: Sequence[str] | None = None) -> pd.DataFrame:
+        """Per well and window: label, confidence and evidence (a dict), as ``esp diagnose``;
+        of one ``well``, of some ``wells``, or of every visible well. Baselines come from the
+        windows asked for, so ask for several days."""
         from workbench.esp.diagnose.diagnose import diagnose
 
-        found = diagnose(self.telemetry, self._wells(well), _utc(start), _utc(end), window,
-                         method)
+        chosen = self._wells(well if well is not None else wells)
+        found = diagnose(self.telemetry, chosen, _utc(start), _utc(end), window, method)
         found["evidence"] = found["evidence"].map(_evidence)
         return found
 
