@@ -70,13 +70,25 @@ def intersect(a_start: np.ndarray, a_end: np.ndarray, b_start: np.ndarray,
     lo = np.searchsorted(b_end, a_start, side="right")  # first B ending after A starts
     hi = np.searchsorted(b_start, a_end, side="left")  # B intervals starting before A ends
     counts = np.maximum(hi - lo, 0)
-    ia = np.repeat(np.arange(len(a_start)), counts)
-    # position within each A's run of matches: 0, 1, ... per A
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    ib = np.repeat(lo, counts) + (np.arange(len(ia)) - first)
+    # Most A intervals (events) meet exactly one B (an atom of planned time), so pairs are
+    # placed by their output offset and only A intervals with several matches are expanded.
+    offset = np.cumsum(counts) - counts
+    ia = np.empty(int(offset[-1] + counts[-1]) if len(counts) else 0, dtype=I64)
+    ib = np.empty_like(ia)
+    one = np.flatnonzero(counts == 1)
+    ia[offset[one]], ib[offset[one]] = one, lo[one]
+    many = np.flatnonzero(counts > 1)
+    if len(many):
+        n = counts[many]
+        at = np.repeat(offset[many], n)
+        within = np.arange(len(at)) - np.repeat(np.cumsum(n) - n, n)
+        ia[at + within] = np.repeat(many, n)
+        ib[at + within] = np.repeat(lo[many], n) + within
     s = np.maximum(a_start[ia], b_start[ib])
     e = np.minimum(a_end[ia], b_end[ib])
     keep = e > s
+    if keep.all():
+        return ia, ib, s, e
     return ia[keep], ib[keep], s[keep], e[keep]
 
 
