@@ -90,3 +90,21 @@ def test_spine_commands_are_known_to_the_fast_path():
     assert spine == SPINE_COMMANDS  # a new spine command must be listed, or it loads slowly
     assert command_name(["--db", "sqlite:///x.db", "jobs", "list"]) == "jobs"
     assert command_name(["--user", "asha", "solve", "x"]) == "solve"
+
+
+def test_native_writes_to_stdout_go_to_stderr_and_stdout_keeps_the_answer():
+    """A solver library writing to descriptor 1 (HiGHS 1.16 prints a banner when made) must
+    not spoil the one JSON document that `--json` readers parse."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\n"
+            "from workbench.cli.main import _native_output_to_stderr\n"
+            "_native_output_to_stderr()\n"
+            "os.write(1, b'Running a native banner\\n')\n"
+            "print('{\"ok\": true}')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"ok": True}
+    assert "Running a native banner" in done.stderr

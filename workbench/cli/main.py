@@ -3,6 +3,7 @@ domain's sub-app as ``workbench <domain> ...`` (the default domain also at the t
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -67,9 +68,26 @@ def _logs_to_stderr() -> None:
     logging.captureWarnings(True)
 
 
+def _native_output_to_stderr() -> None:
+    """Native libraries write to file descriptor 1 behind Python's back (HiGHS 1.16 prints a
+    banner when a solver object is made, whatever its output options say). Point descriptor 1
+    at stderr and give Python's ``sys.stdout`` the real standard output, so that stdout carries
+    only what the command itself prints: one JSON document under ``--json``."""
+    try:
+        sys.stdout.flush()
+        real = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):  # no descriptors (an embedding host): leave things as they are
+        return
+    sys.stdout = io.TextIOWrapper(io.FileIO(real, "w"), encoding=sys.stdout.encoding,
+                                  errors=sys.stdout.errors,
+                                  line_buffering=sys.stdout.line_buffering)
+
+
 def main() -> None:
     """Entry point: run the app, never showing a traceback to an operator."""
     _logs_to_stderr()
+    _native_output_to_stderr()
     try:
         cli_for(sys.argv[1:])(prog_name="workbench")
     except SystemExit:
