@@ -94,6 +94,27 @@ def test_perturbed_queries_and_distractors(master, index) -> None:
     assert np.mean(wrongly) <= 0.03
 
 
+def test_a_batch_matches_as_its_queries_one_by_one(master, index) -> None:
+    """Queries are blocked and scored a batch at once: no query may change another's result."""
+    names = (perturbed_queries(master, 40, seed=9)["name"].tolist()
+             + distractor_queries(master, 20, seed=9)["name"].tolist()
+             + ["", "Acme Corp", "Smtih & Sons Plumbng", "the"])
+    together = index.match(names, top_k=4, batch=25)
+    alone = [index.match([name], top_k=4)[0] for name in names]
+    assert [[c.to_dict() for c in found] for found in together] == \
+        [[c.to_dict() for c in found] for found in alone]
+    assert sum(bool(found) for found in together) >= len(names) - 2
+
+
+def test_a_misspelt_word_finds_its_look_alikes() -> None:
+    """"Gardinr" is no word of the master: its look-alike "gardiner" stands in for it, or the
+    sixty plain "Roofing" suppliers, closer on the word they share, would fill the block."""
+    master = pd.DataFrame({"supplier_id": [f"R{i}" for i in range(60)] + ["A5"],
+                           "name": ["Roofing Ltd"] * 60 + ["Gardiner Roofing Ltd"]})
+    best = SupplierIndex(master).match(["Gardinr Roofing"])[0][0]
+    assert best.supplier_id == "A5" and best.match, best
+
+
 def test_master_needs_id_and_name() -> None:
     with pytest.raises(ValueError, match="supplier_id"):
         SupplierIndex(pd.DataFrame({"name": ["x"]}))
