@@ -16,7 +16,7 @@ from workbench.oee.contract.writers import write_folder
 from workbench.oee.examples import PlantSpec, demo_plant
 from workbench.oee.kpis import compute_kpis
 from workbench.oee.model.timeline import ELEMENT_COLUMNS
-from workbench.oee.store.models import OeeCount, OeeKpi, OeeStateEvent
+from workbench.oee.store.models import OeeCount, OeeKpi, OeeLineKpi, OeeStateEvent
 from workbench.oee.store.persist import import_data
 from workbench.oee.store.queries import stored_elements, stored_kpis
 from workbench.store.db import open_store
@@ -48,6 +48,21 @@ def _kpi_table(store) -> pd.DataFrame:
         return pd.DataFrame([{c.name: getattr(r, c.name) for c in OeeKpi.__table__.columns}
                              for r in rows]).sort_values(["window_kind", "machine_id",
                                                           "window_start"], ignore_index=True)
+
+
+def _assert_line_sums_follow_machine_rows(store) -> None:
+    """The stored line-window sums equal the machine rows summed now (none missing, none
+    stale), for both window kinds."""
+    keys = ["window_kind", "line_id", "window_start"]
+    machines = _kpi_table(store).groupby(keys)[list(ELEMENT_COLUMNS)].sum().sort_index()
+    with store.session() as session:
+        rows = session.execute(select(OeeLineKpi)).scalars().all()
+        lines = pd.DataFrame([{c.name: getattr(r, c.name) for c in
+                               OeeLineKpi.__table__.columns} for r in rows])
+    lines = lines.set_index(keys)[list(ELEMENT_COLUMNS)].sort_index()
+    assert not lines.index.duplicated().any()
+    assert list(lines.index) == list(machines.index)
+    assert lines.to_numpy() == pytest.approx(machines.to_numpy(), abs=1e-6)
 
 
 def _count(store, model) -> int:
@@ -93,9 +108,11 @@ def test_late_events_rewrite_only_the_windows_they_touch(store, plant, tmp_path)
     late = {**plant, "state_events": plant["state_events"][late_ev],
             "counts": plant["counts"][late_ct]}
     _import(store, write_folder(first, tmp_path / "first"))
+    _assert_line_sums_follow_machine_rows(store)
     before = _kpi_table(store)
     outcome = _import(store, write_folder(late, tmp_path / "late"))
     after = _kpi_table(store)
+    _assert_line_sums_follow_machine_rows(store)
     assert outcome["events_added"] == int(late_ev.sum())
 
     key = ["window_kind", "machine_id", "window_start"]
@@ -184,3 +201,19 @@ def test_cli_import_and_stored_kpis(store_url, plant, tmp_path):
     missing = run_cli("--db", store_url, "oee", "stored-kpis", "--dataset", "nope", "--by",
                       "line")
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
+
+
+def test_upgrading_a_store_fills_the_line_sums_from_its_machine_rows(store, plant, tmp_path):
+    from alembic import command
+
+    from workbench.store.db import alembic_config, upgrade
+
+    _import(store, write_folder(plant, tmp_path / "plant"))
+    config = alembic_config(store.engine)
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "oee_0002")
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM oee_kpis")).scalar() > 0
+    upgrade(store.engine)
+    _assert_line_sums_follow_machine_rows(store)

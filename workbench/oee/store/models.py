@@ -142,3 +142,42 @@ class OeeKpi(Base):
     quality: Mapped[float | None]
     oee: Mapped[float | None]
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OeeLineKpi(Base):
+    """The machine rows of one line and window, summed: what a plant-wide dashboard reads.
+
+    Kept in step with ``oee_kpis`` by every import (the touched line-windows are summed again
+    in SQL), so a 28-day plant heat map reads a row per line and day instead of summing every
+    machine-day. Elements only: ratios are formed from them on reading, as for any roll-up.
+    """
+
+    __tablename__ = "oee_line_kpis"
+    __table_args__ = (
+        Index("ix_oee_line_kpis_line", "dataset_id", "window_kind", "line_id", "window_start"),
+        Index("ix_oee_line_kpis_window", "dataset_id", "window_kind", "window_start"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    window_kind: Mapped[str] = mapped_column(String(10))
+    line_id: Mapped[str] = mapped_column(String(100))
+    site_id: Mapped[str | None] = mapped_column(String(100))
+    window_start: Mapped[datetime]
+    window_label: Mapped[str] = mapped_column(String(100))
+    pbt_min: Mapped[float]
+    running_min: Mapped[float]
+    setup_min: Mapped[float]
+    breakdown_min: Mapped[float]
+    minor_stop_min: Mapped[float]
+    waiting_min: Mapped[float]
+    uncovered_min: Mapped[float]
+    outside_planned_min: Mapped[float]
+    pq: Mapped[float]
+    gq: Mapped[float]
+    rq: Mapped[float]
+    sq: Mapped[float]
+    startup_reject_qty: Mapped[float]
+    ideal_min: Mapped[float]
+    fully_productive_min: Mapped[float]
+    process_defects_min: Mapped[float]
+    reduced_yield_min: Mapped[float]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from workbench._version import __version__
@@ -23,7 +23,7 @@ from workbench.oee.model import intervals as iv
 from workbench.oee.model.timeline import ELEMENT_COLUMNS, build_timeline, micros
 from workbench.oee.model.windows import Window
 from workbench.oee.store.bulk import insert_frame, read_frame, utc_param
-from workbench.oee.store.models import OeeImport, OeeKpi
+from workbench.oee.store.models import OeeImport, OeeKpi, OeeLineKpi
 from workbench.store import audit
 from workbench.store.models import Dataset
 
@@ -305,8 +305,27 @@ def recompute(session: Session, ds: int, settings: Settings, touched: pd.DataFra
                 tuple_(OeeKpi.machine_id, OeeKpi.window_start).in_(keys[chunk:chunk + 500])))
         if records:
             session.execute(insert(OeeKpi), records)
+            _refresh_lines(session, ds, str(kind),
+                           sorted({(r["line_id"], r["window_start"]) for r in records}))
         written += len(records)
     return written
+
+
+def _refresh_lines(session: Session, ds: int, kind: str,
+                   keys: list[tuple[str, object]]) -> None:
+    """Sum the machine rows of the touched line-windows again into ``oee_line_kpis``."""
+    group = [OeeKpi.dataset_id, OeeKpi.window_kind, OeeKpi.line_id, OeeKpi.site_id,
+             OeeKpi.window_start, OeeKpi.window_label]
+    names = [c.key for c in group] + list(ELEMENT_COLUMNS)
+    for chunk in range(0, len(keys), 500):
+        part = keys[chunk:chunk + 500]
+        session.execute(delete(OeeLineKpi).where(
+            OeeLineKpi.dataset_id == ds, OeeLineKpi.window_kind == kind,
+            tuple_(OeeLineKpi.line_id, OeeLineKpi.window_start).in_(part)))
+        sums = select(*group, *(func.sum(getattr(OeeKpi, c)) for c in ELEMENT_COLUMNS)).where(
+            OeeKpi.dataset_id == ds, OeeKpi.window_kind == kind,
+            tuple_(OeeKpi.line_id, OeeKpi.window_start).in_(part)).group_by(*group)
+        session.execute(insert(OeeLineKpi).from_select(names, sums))
 
 
 def import_data(session: Session, actor: Principal, data: OeeData, name: str,

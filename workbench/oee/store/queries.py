@@ -18,24 +18,25 @@ from workbench.core.errors import InvalidRequest
 from workbench.oee.kpis import Convention, kpi_rows, with_kpis
 from workbench.oee.model.timeline import ELEMENT_COLUMNS
 from workbench.oee.model.windows import Window
-from workbench.oee.store.models import OeeImport, OeeKpi, OeeMachine
+from workbench.oee.store.models import OeeImport, OeeKpi, OeeLineKpi, OeeMachine
 from workbench.store.datasets import get_dataset
 
 
 def _scoped(query: Select, ds: int, actor: Principal, window: Window,
-            since: pd.Timestamp | None, until: pd.Timestamp | None) -> Select:
+            since: pd.Timestamp | None, until: pd.Timestamp | None,
+            table: type[OeeKpi] | type[OeeLineKpi] = OeeKpi) -> Select:
     """KPI rows of one dataset and window kind that the actor may see, in [since, until)."""
     if Window(window) not in (Window.shift, Window.day):
         raise InvalidRequest(f"stored KPIs are per shift and per day, not per {window}; use "
                              "`workbench oee kpis DATA` for other windows")
-    query = query.where(OeeKpi.dataset_id == ds, OeeKpi.window_kind == str(window))
+    query = query.where(table.dataset_id == ds, table.window_kind == str(window))
     if not actor.sees_all:
-        query = query.where(or_(OeeKpi.line_id.in_(sorted(actor.ids("line"))),
-                                OeeKpi.site_id.in_(sorted(actor.ids("site")))))
+        query = query.where(or_(table.line_id.in_(sorted(actor.ids("line"))),
+                                table.site_id.in_(sorted(actor.ids("site")))))
     if since is not None:
-        query = query.where(OeeKpi.window_start >= since.tz_convert("UTC").to_pydatetime())
+        query = query.where(table.window_start >= since.tz_convert("UTC").to_pydatetime())
     if until is not None:
-        query = query.where(OeeKpi.window_start < until.tz_convert("UTC").to_pydatetime())
+        query = query.where(table.window_start < until.tz_convert("UTC").to_pydatetime())
     return query
 
 
@@ -76,6 +77,12 @@ def stored_elements(session: Session, actor: Principal, dataset: str, window: Wi
     return _frame(session.execute(query), columns)
 
 
+def _source(by: Sequence[str]) -> type[OeeKpi] | type[OeeLineKpi]:
+    """The line sums serve any grouping coarser than a machine; both tables carry the line
+    and site, so scope filters are the same."""
+    return OeeLineKpi if set(by) <= {"line_id", "site_id"} else OeeKpi
+
+
 def stored_sums(session: Session, actor: Principal, dataset: str, by: Sequence[str],
                 window: Window, since: pd.Timestamp | None = None,
                 until: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -83,11 +90,12 @@ def stored_sums(session: Session, actor: Principal, dataset: str, by: Sequence[s
     few rows per line and day, however many machines there are."""
     ds = get_dataset(session, actor, dataset)
     keys = [*by, "window_start", "window_label"]
-    query = select(*(getattr(OeeKpi, k) for k in keys),
-                   *(func.sum(getattr(OeeKpi, c)).label(c) for c in ELEMENT_COLUMNS))
-    query = _scoped(query, ds.id, actor, window, since, until)
-    query = query.group_by(*(getattr(OeeKpi, k) for k in keys)).order_by(
-        *(getattr(OeeKpi, k) for k in (*by, "window_start")))
+    table = _source(by)
+    query = select(*(getattr(table, k) for k in keys),
+                   *(func.sum(getattr(table, c)).label(c) for c in ELEMENT_COLUMNS))
+    query = _scoped(query, ds.id, actor, window, since, until, table)
+    query = query.group_by(*(getattr(table, k) for k in keys)).order_by(
+        *(getattr(table, k) for k in (*by, "window_start")))
     return _frame(session.execute(query), [*keys, *ELEMENT_COLUMNS])
 
 
@@ -96,11 +104,12 @@ def stored_totals(session: Session, actor: Principal, dataset: str, by: Sequence
     """Elements of the machine-day rows from ``since`` on, summed in SQL per ``by`` (no
     window): a dashboard's tiles, its losses per line and its worst machines."""
     ds = get_dataset(session, actor, dataset)
-    query = select(*(getattr(OeeKpi, k) for k in by),
-                   *(func.sum(getattr(OeeKpi, c)).label(c) for c in ELEMENT_COLUMNS))
-    query = _scoped(query, ds.id, actor, Window.day, since, None)
+    table = _source(by)
+    query = select(*(getattr(table, k) for k in by),
+                   *(func.sum(getattr(table, c)).label(c) for c in ELEMENT_COLUMNS))
+    query = _scoped(query, ds.id, actor, Window.day, since, None, table)
     if by:
-        query = query.group_by(*(getattr(OeeKpi, k) for k in by))
+        query = query.group_by(*(getattr(table, k) for k in by))
     rows = session.execute(query).fetchall()
     columns = [*by, *ELEMENT_COLUMNS]
     frame = pd.DataFrame(dict(zip(columns, zip(*rows, strict=True), strict=True))
