@@ -311,10 +311,10 @@ def pg_reads(url: str) -> dict:
         last = queries.latest_day(session, BOOTSTRAP, "bench")
     week, month = last - pd.Timedelta(days=6), last - pd.Timedelta(days=27)
 
-    def heat_map(actor):
+    def heat_map(actor):  # as the page reads it: OEE per line and day
         with store.session() as session:
-            return len(with_kpis(queries.stored_sums(session, actor, "bench", ["line_id"],
-                                                     Window.day, month), Convention.iso))
+            return len(queries.stored_oee(session, actor, "bench", ["line_id"], Window.day,
+                                          month))
 
     def machines_week(actor):
         with store.session() as session:

@@ -217,3 +217,24 @@ def test_upgrading_a_store_fills_the_line_sums_from_its_machine_rows(store, plan
         assert conn.execute(text("SELECT count(*) FROM oee_kpis")).scalar() > 0
     upgrade(store.engine)
     _assert_line_sums_follow_machine_rows(store)
+
+
+def test_stored_oee_is_the_oee_of_the_stored_sums(store, plant, tmp_path):
+    from workbench.oee.kpis import Convention, with_kpis
+    from workbench.oee.store.queries import stored_oee, stored_sums
+
+    _import(store, write_folder(plant, tmp_path / "plant"))
+    supervisor = Principal("sup", Role.MANAGER,
+                           frozenset({f"line:{plant['machines']['line_id'].iloc[0]}"}))
+    for actor in (BOOTSTRAP, supervisor):
+        for by, window in ((["line_id"], "day"), (["site_id"], "shift"), (["machine_id"], "day")):
+            with store.session() as session:
+                got = stored_oee(session, actor, "plant", by, window)
+                want = with_kpis(stored_sums(session, actor, "plant", by, window),
+                                 Convention.iso)
+            assert len(got) == len(want) > 0
+            assert list(got[by[0]]) == list(want[by[0]])
+            assert got["oee"].to_numpy() == pytest.approx(want["oee"].to_numpy(), nan_ok=True)
+    with store.session() as session:
+        seen = stored_oee(session, supervisor, "plant", ["line_id"], "day")
+    assert set(seen["line_id"]) == {plant["machines"]["line_id"].iloc[0]}

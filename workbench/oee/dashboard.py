@@ -69,8 +69,8 @@ def view(page: PageSession, dataset: object, period: object = "last 7 days") -> 
         plant = queries.stored_totals(session, user, name, [], since)
         lines = queries.stored_totals(session, user, name, ["line_id"], since)
         machines = queries.stored_totals(session, user, name, ["machine_id", "line_id"], since)
-        heat = queries.stored_sums(session, user, name, ["line_id"], Window.day,
-                                   last - pd.Timedelta(days=HEAT_MAP_DAYS - 1))
+        heat = queries.stored_oee(session, user, name, ["line_id"], Window.day,
+                                  last - pd.Timedelta(days=HEAT_MAP_DAYS - 1))
     t = with_kpis(plant, convention).iloc[0]
     by_line = with_kpis(lines, convention)
     losses = report.losses_long(by_line)
@@ -86,6 +86,6 @@ def view(page: PageSession, dataset: object, period: object = "last 7 days") -> 
              "quality": _pct(w.quality),
              "biggest loss": f"{w.biggest_loss} ({w.biggest_loss_h:,.1f} h)"}
             for w in worst.itertuples()]
-    line_day = with_kpis(heat, convention)[["line_id", "window_label", "oee", "pbt_min"]]
+    line_day = heat[["line_id", "window_label", "oee", "pbt_min"]]
     return OeeView(name, str(period), tiles, line_day, report.steps_from_totals(t), losses,
                    rows)

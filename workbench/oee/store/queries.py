@@ -99,6 +99,28 @@ def stored_sums(session: Session, actor: Principal, dataset: str, by: Sequence[s
     return _frame(session.execute(query), [*keys, *ELEMENT_COLUMNS])
 
 
+def stored_oee(session: Session, actor: Principal, dataset: str, by: Sequence[str],
+               window: Window, since: pd.Timestamp | None = None,
+               until: pd.Timestamp | None = None) -> pd.DataFrame:
+    """OEE per ``by`` and window: Σ fully productive time ÷ Σ PBT, with PBT beside it. A heat
+    map needs nothing else, and OEE does not depend on the convention; reading two sums
+    instead of seventeen halves a plant-wide read."""
+    ds = get_dataset(session, actor, dataset)
+    keys = [*by, "window_start", "window_label"]
+    table = _source(by)
+    sums = ["pbt_min", "fully_productive_min"]
+    query = select(*(getattr(table, k) for k in keys),
+                   *(func.sum(getattr(table, c)).label(c) for c in sums))
+    query = _scoped(query, ds.id, actor, window, since, until, table)
+    query = query.group_by(*(getattr(table, k) for k in keys)).order_by(
+        *(getattr(table, k) for k in (*by, "window_start")))
+    frame = _frame(session.execute(query), [*keys, *sums])
+    pbt = frame["pbt_min"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["oee"] = np.where(pbt > 0, frame["fully_productive_min"].to_numpy() / pbt, np.nan)
+    return frame
+
+
 def stored_totals(session: Session, actor: Principal, dataset: str, by: Sequence[str],
                   since: pd.Timestamp | None = None) -> pd.DataFrame:
     """Elements of the machine-day rows from ``since`` on, summed in SQL per ``by`` (no
