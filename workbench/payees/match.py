@@ -37,7 +37,7 @@ import scipy.sparse as sp
 from workbench.payees.normalize import normalize_parts
 
 CANDIDATES = 40
-EXPANSIONS = 8
+EXPANSIONS = 24
 MIN_EXPANSION_LENGTH = 4
 DEFAULT_TOP_K = 3
 DEFAULT_THRESHOLD = 0.8
