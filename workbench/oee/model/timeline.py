@@ -172,8 +172,13 @@ def build_timeline(data: OeeData, window: Window) -> Timeline:
     out["uncovered_min"] = out["pbt_min"] - by_state.sum(axis=1)
     _, jb, s2, e2 = iv.intersect(ev_s, ev_e, w_s, w_e)
     out["outside_planned_min"] = np.bincount(jb, e2 - s2, minlength=nw) - by_state.sum(axis=1)
-    ia3, _, s3, e3 = iv.intersect(ev_s, ev_e, pbt_s, pbt_e)
-    event_planned = np.bincount(ia3, e3 - s3, minlength=len(ev))
+    if (a_e - a_s).sum() == (pbt_e - pbt_s).sum():
+        # the windows cover all of PBT (they always do when made from the calendar), so an
+        # event's planned time is its time in the atoms: one pass over 10 M events saved
+        event_planned = np.bincount(ia, e - s, minlength=len(ev))
+    else:
+        ia3, _, s3, e3 = iv.intersect(ev_s, ev_e, pbt_s, pbt_e)
+        event_planned = np.bincount(ia3, e3 - s3, minlength=len(ev))
 
     counts = _count_elements(data, ax, codes, pbt_s, pbt_e, w_s, w_e, nw)
     out.update(counts.sums)
