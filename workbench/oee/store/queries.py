@@ -89,11 +89,16 @@ def stored_sums(session: Session, actor: Principal, dataset: str, by: Sequence[s
     """Elements summed in SQL over everything but ``by`` and the window: a dashboard reads a
     few rows per line and day, however many machines there are."""
     ds = get_dataset(session, actor, dataset)
+    return _sums(session, ds.id, actor, by, window, since, until)
+
+
+def _sums(session: Session, ds: int, actor: Principal, by: Sequence[str], window: Window,
+          since: pd.Timestamp | None, until: pd.Timestamp | None) -> pd.DataFrame:
     keys = [*by, "window_start", "window_label"]
     table = _source(by)
     query = select(*(getattr(table, k) for k in keys),
                    *(func.sum(getattr(table, c)).label(c) for c in ELEMENT_COLUMNS))
-    query = _scoped(query, ds.id, actor, window, since, until, table)
+    query = _scoped(query, ds, actor, window, since, until, table)
     query = query.group_by(*(getattr(table, k) for k in keys)).order_by(
         *(getattr(table, k) for k in (*by, "window_start")))
     return _frame(session.execute(query), [*keys, *ELEMENT_COLUMNS])
@@ -157,8 +162,7 @@ def stored_kpis(session: Session, actor: Principal, dataset: str, by: Sequence[s
     """The same payload as ``workbench oee kpis``, from the precomputed rows."""
     ds = get_dataset(session, actor, dataset)
     convention = Convention(ds.summary.get("convention", "iso"))
-    sums = stored_sums(session, actor, dataset, by, window, since, until)
-    frame = with_kpis(sums, convention)
+    frame = with_kpis(_sums(session, ds.id, actor, by, window, since, until), convention)
     return {"dataset": dataset, "convention": str(convention), "window": str(Window(window)),
             "rows": kpi_rows(frame, by, ds.summary.get("timezone", "UTC"))}
 
