@@ -123,3 +123,16 @@ def test_progress_and_interrupt_come_through_highs_callbacks() -> None:
     stopped = hm.solve_mip(0.0, 60, progress=seen.append, interrupt=lambda: bool(seen))
     assert seen and seen[0].seconds >= 0
     assert stopped.termination is Termination.INTERRUPTED
+
+
+def test_a_plan_stopped_above_its_gap_says_so_with_the_gap_asked_for() -> None:
+    import dataclasses
+
+    result = solve_network(synthetic_network(3, 5, 3),
+                           SolveOptions(mip_gap=0.005, shadow_prices=False))
+    assert result.status.has_plan and not result.not_proven
+    stopped = dataclasses.replace(result, status=PlanStatus.FEASIBLE, mip_gap=0.019,
+                                  requested_gap=0.005)
+    assert stopped.not_proven
+    assert "(not proven within 0.5%: gap 1.9%)" in stopped.headline()
+    assert "not proven" not in dataclasses.replace(stopped, mip_gap=0.004).headline()

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from workbench.cli.app import app
 from workbench.cli.output import EXIT_FAILED, err, print_json, print_table
 from workbench.cli.session import global_options, signed_in, user_errors
+from workbench.core.errors import UserError
 
 jobs_app = typer.Typer(help="Background jobs: submit a solve, follow it, cancel it, read its "
                             "result.", no_args_is_help=True)
@@ -49,6 +50,17 @@ def worker_command(
         stop.set()
 
 
+def _scenario_solve_kind() -> str:
+    """The job kind that solves a stored scenario: the ``solve`` job of the domain whose
+    commands sit at the top level (the spine does not name it)."""
+    from workbench.core.domain import domains
+
+    for domain in domains().values():
+        if domain.top_level and "solve" in domain.jobs:
+            return f"{domain.name}.solve"
+    raise UserError("no installed domain solves stored scenarios as jobs")
+
+
 @jobs_app.command("submit")
 def jobs_submit(
     ctx: typer.Context,
@@ -67,8 +79,8 @@ def jobs_submit(
     options = {k: v for k, v in (("mip_gap", gap), ("time_limit_s", time_limit))
                if v is not None}
     with user_errors():
-        job = queue.submit(store, user, "clinker.solve", {"scenario": scenario,
-                                                          "options": options})
+        job = queue.submit(store, user, _scenario_solve_kind(), {"scenario": scenario,
+                                                                 "options": options})
         alive = queue.live_workers(store)
     if as_json:
         print_json({"job_id": job.id, "state": str(job.state), "workers": len(alive)})

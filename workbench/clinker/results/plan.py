@@ -133,7 +133,8 @@ class PlanResult:
         k = self.kpis
         status = str(self.status)
         if self.not_proven:
-            status += (f" (not proven within {self.requested_gap:.0%}: gap "  # type: ignore[str-format]
+            # %g keeps a requested 0.5 % from reading as "0%"
+            status += (f" (not proven within {100 * self.requested_gap:g}%: gap "  # type: ignore[operator]
                        f"{self.mip_gap:.1%})")
         return (f"status {status}, total cost {format_inr(k.total_cost_inr)}, "
                 f"service level {k.service_level:.1%}, unmet {k.unmet_t:,.0f} t, "
