@@ -77,6 +77,10 @@ def test_solve_out_writes_a_workbook_with_a_summary_first(tmp_path, solved):
                                "shadow_prices", "costs", "kpis"]
     summary = dict(book["summary"].iter_rows(min_row=2, values_only=True))
     assert summary["status"] == "optimal" and summary["solver"].startswith("highs")
+    from workbench.clinker import read_network
+    from workbench.clinker.store.persist import data_hash
+
+    assert summary["data_hash"] == data_hash(read_network(data))  # as a stored run carries it
     ships = book["shipments"]
     assert ships["F2"].number_format == "#,##0"  # shipment_t in whole tonnes
     assert ships.column_dimensions["A"].width >= len("route_id")

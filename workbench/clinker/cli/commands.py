@@ -123,5 +123,7 @@ def solve_command(
     report_solve(result, str(data), as_json, tables if plan else None,
                  hint=f"`workbench validate {data}` lists them")
     if out is not None and tables:
-        write_plan(tables, export.run_summary(result, str(data)), out)
+        from workbench.clinker.store.persist import data_hash
+
+        write_plan(tables, export.run_summary(result, str(data), data_hash(network)), out)
     raise typer.Exit(EXIT_OK if result.status.has_plan else EXIT_FAILED)

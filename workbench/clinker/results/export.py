@@ -81,10 +81,12 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def run_summary(result: PlanResult, source: str) -> dict[str, object]:
-    """The first sheet of an export: what was solved, how, and how good the plan is."""
+def run_summary(result: PlanResult, source: str, data_hash: str | None = None
+                ) -> dict[str, object]:
+    """The first sheet of an export: what was solved (the source and the hash of its data, the
+    same hash a stored dataset of it carries), how, and how good the plan is."""
     return {
-        "source": source, "status": str(result.status),
+        "source": source, "data_hash": data_hash, "status": str(result.status),
         "termination": result.termination_condition,
         "total_cost_inr": result.objective_inr,
         "total_cost": format_inr(result.objective_inr) if result.objective_inr else None,
