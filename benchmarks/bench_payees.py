@@ -32,6 +32,18 @@ from workbench.payees.synth import (
 SEED_MODEL = 16
 MASTERS = [(483_227, 7), (120_000, 8)]  # the seed system's size, and a smaller other family
 QUERIES, DISTRACTORS = 5_000, 2_500
+# How the classifier's settings were chosen: never on the held-out names.
+CHOICE_NOTE = (
+    "The classifier's settings (a linear SVM with C = 0.5 instead of a logistic regression "
+    "with C = 8 and balanced class weights; character 2-5-grams instead of 2-4; pairs of "
+    "adjacent words; organisation-word and name-list markers) were chosen on five validation "
+    "splits carved out of the training part only (seeds 1-5 of the same stratified split, "
+    "20 % each): mean validation accuracy 97.45 % before, 97.90 % after. Tried there and not "
+    "kept: C of 2-32, source weights for probablepeople's organisations, a place-name "
+    "gazetteer from the training government names, more given-name and surname lists, "
+    "and a rule exception for unions and PACs (each within 0.02 points of the kept model, or "
+    "worse). The held-out figure above "
+    "was measured once, after that choice; it was 97.40 % before.")
 
 
 def rss_mb() -> float:
@@ -143,6 +155,7 @@ def main() -> None:
     rows.append("| reliability (confidence bin: names, share right) | " + "; ".join(
         f"{r.confidence} {r.names} {pct(r.share_right)}" for r in reliability.itertuples())
         + " | – |")
+    rows += ["", CHOICE_NOTE]
     write_table("PAYEES", ["measure", "value", "target"], rows,
                 "Payees: classification and supplier matching")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3

@@ -100,3 +100,22 @@ def test_evaluation_tables_are_consistent(small_training) -> None:
     assert reliability["names"].sum() == len(evaluation.predictions)
     # even a small model is far better than chance on names it never saw
     assert evaluation.accuracy > 0.85
+
+
+def test_organisation_words_and_name_lists_are_markers() -> None:
+    from workbench.payees.features import describe
+
+    assert describe("Calvary Baptist Church").markers.count("__orgword") == 2
+    assert "__name_list" in describe("Boies, Schiller & Flexner").markers
+    assert "__name_list" in describe("Campbell, Black, Carnine, Hedin").markers
+    plain = describe("Smith, John").markers
+    assert "__orgword" not in plain and "__name_list" not in plain
+
+
+def test_word_model_reads_words_pairs_and_markers() -> None:
+    from workbench.payees.classify import words_and_pairs
+
+    assert words_and_pairs("lancashire county council __public __ntok3") == [
+        "lancashire", "county", "council", "__public", "__ntok3",
+        "lancashire county", "county council"]
+    assert words_and_pairs("acme") == ["acme"]

@@ -2,8 +2,8 @@
 
 ``describe("Dr. Jane Doe")`` notes a personal title, a known given name and a known surname;
 ``describe("Nagar Nigam Lucknow")`` notes the public-body phrase "nagar nigam". The markers
-(``__given_first``, ``__legal_llc``, ``__public`` ...) join the name's words as inputs of the
-linear model, so that it learns how much each kind of evidence weighs.
+(``__given_first``, ``__legal_llc``, ``__public``, ``__orgword`` ...) join the name's words as
+inputs of the linear model, so that it learns how much each kind of evidence weighs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from workbench.payees.lexicon import (
     DBA_PATTERN,
     GENERATIONAL,
     HONORIFICS,
+    ORGANISATION_WORDS,
     PROFESSIONAL,
     name_ratios,
     public_body_phrases,
@@ -68,6 +69,12 @@ def describe(name: object, raw_has_comma: bool | None = None) -> NameFeatures:
         markers += ["__public", f"__public_{phrase.replace(' ', '_')}"]
     feats.business = [t for t in tokens if t in BUSINESS_WORDS]
     markers += ["__bizword"] * min(len(feats.business), 2)
+    org = [t for t in tokens if t in ORGANISATION_WORDS]
+    markers += ["__orgword"] * min(len(org), 2)
+    # "Boies, Schiller & Flexner": a list of names, as a firm is called
+    if isinstance(name, str) and (name.count(",") >= 2 or (
+            "," in name and ("&" in name or " and " in name.casefold()))):
+        markers.append("__name_list")
     feats.titles = [t for t in tokens if t in HONORIFICS]
     if tokens and tokens[0] in HONORIFICS:
         markers.append("__honorific")

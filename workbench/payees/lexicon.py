@@ -63,6 +63,21 @@ BUSINESS_WORDS = frozenset([
     "partners", "llc", "inc", "corp", "ltd", "plc", "co", "company", "limited"
 ])
 
+# Words of organisations that are neither a person nor a public body in an AP file: churches,
+# private schools and colleges, unions, committees and PACs, associations, clubs, practices.
+ORGANISATION_WORDS = frozenset([
+    "church", "churches", "chapel", "cathedral", "basilica", "temple", "synagogue", "mosque",
+    "parish", "ministries", "baptist", "methodist", "lutheran", "presbyterian", "catholic",
+    "episcopal", "evangelical", "christian", "congregation", "diocese", "academy", "college",
+    "university", "school", "schools", "elem", "elementary", "seminary", "institute",
+    "committee", "pac", "cope", "union", "local", "afl", "cio", "brotherhood", "workers",
+    "association", "assn", "society", "club", "league", "alliance", "coalition", "federation",
+    "foundation", "fund", "chapter", "lodge", "fraternal", "order", "legion", "post",
+    "citizens", "friends", "residents", "campaign", "elect", "party", "republican",
+    "democratic", "republicans", "democrats", "caucus", "council", "guild", "chamber",
+    "law", "attorneys", "lawyers", "counselors", "office", "offices", "clinic", "hospital",
+    "center", "restaurant", "grill", "bar", "pub", "tavern", "inn", "hotel", "apartments",
+])
 HONORIFICS = frozenset([
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "fr", "shri", "sri",
     "smt", "kumari", "km", "kum", "thiru", "thirumathi", "selvi", "hon", "lady", "lord"
