@@ -11,9 +11,11 @@ from tests.conftest import ROOT
 from workbench.reports.kernel import ensure_kernel
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+DASHBOARDS = sorted((ROOT / "notebooks" / "dashboards").glob("*.ipynb"))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + DASHBOARDS,
+                         ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_committed_without_outputs_and_parameterised(path):
     nb = json.loads(path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]

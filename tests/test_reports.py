@@ -108,6 +108,71 @@ def test_two_runs_of_one_report_never_overlap(planned, tmp_path):
     assert done.returncode == 1 and "still going" in done.stderr
 
 
+@pytest.fixture(scope="module")
+def guarded(planned, tmp_path_factory) -> str:
+    """The planned store, copied, with users: a cron run must now sign in."""
+    from workbench.core.access import BOOTSTRAP, Role
+    from workbench.store import users
+
+    source = Path(planned.removeprefix("sqlite:///"))
+    copy = tmp_path_factory.mktemp("guarded") / "guarded.db"
+    copy.write_bytes(source.read_bytes())
+    url = f"sqlite:///{copy}"
+    ws = Workspace.connect(url)
+    with ws.store.session() as session:
+        users.add_user(session, BOOTSTRAP, "asha", Role.CENTRAL_PLANNER, "asha-pass-1")
+    ws.close()
+    return url
+
+
+def test_a_cron_run_on_a_store_with_users_runs_the_notebook_as_the_signed_in_user(
+        guarded, tmp_path):
+    cron = {"WORKBENCH_DB_URL": guarded, "WORKBENCH_USER": "asha",
+            "WORKBENCH_PASSWORD": "asha-pass-1"}
+    done = run_cli("report", "scenario_report", "-p", "scenario", "squeeze", "--json",
+                   "--output-dir", str(tmp_path / "reports"), env=cron, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)
+    assert run["status"] == "succeeded" and run["parameters"]["user"] == "asha"
+    executed = (Path(run["folder"]) / run["executed"]).read_text(encoding="utf-8")
+    assert "asha-pass-1" not in executed  # the password reached the kernel, not the file
+    listed = json.loads(run_cli("report", "list", "--json", env=cron).stdout)
+    assert listed[0]["by"] == "asha" and listed[0]["status"] == "succeeded"
+
+
+def test_a_report_never_takes_a_password_or_another_users_name(guarded, tmp_path):
+    cron = {"WORKBENCH_DB_URL": guarded, "WORKBENCH_USER": "asha",
+            "WORKBENCH_PASSWORD": "asha-pass-1"}
+    where = ("--output-dir", str(tmp_path / "reports"))
+    leaked = run_cli("report", "scenario_report", "-p", "password", "x", *where, env=cron)
+    assert leaked.returncode == 2 and "WORKBENCH_PASSWORD" in leaked.stderr
+    other = run_cli("report", "scenario_report", "-p", "user", "vik", *where, env=cron)
+    assert other.returncode == 2 and "signed-in user 'asha'" in other.stderr
+    refused = run_cli("report", "scenario_report", *where,
+                      env={**cron, "WORKBENCH_PASSWORD": "wrong-pass"})
+    assert refused.returncode == 1 and "login refused" in refused.stderr
+    assert not (tmp_path / "reports" / "scenario_report").exists()
+
+
+def test_a_failed_run_keeps_what_the_notebook_published_before_failing(planned, tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('step = "late"', metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("from workbench.reports.meta import publish\n"
+                                          "publish(data_hash='abc123')"),
+                nbformat.v4.new_code_cell("raise ValueError(f'failed at {step}')")]
+    path = tmp_path / "halfway.ipynb"
+    nbformat.write(nb, path)
+    done = report(planned, tmp_path, str(path), "--json")
+    assert done.returncode == 1
+    run = json.loads(done.stdout)
+    assert run["status"] == "failed" and "ValueError: failed at late" in run["error"]
+    assert run["meta"] == {"data_hash": "abc123"}
+    listed = json.loads(report(planned, tmp_path, "list", "--json").stdout)
+    assert listed[0]["data_hash"] == "abc123"
+
+
 def test_an_unknown_notebook_names_the_ones_there_are(planned, tmp_path):
     done = report(planned, tmp_path, "no_such_report")
     assert done.returncode == 1 and "scenario_report" in done.stderr

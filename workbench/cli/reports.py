@@ -11,8 +11,16 @@ from rich.markup import escape
 
 from workbench.cli.app import app
 from workbench.cli.output import EXIT_FAILED, err, print_json, print_table
-from workbench.cli.session import action, signed_in, usage_error, user_errors
+from workbench.cli.session import (
+    action,
+    signed_in,
+    signed_in_with_password,
+    usage_error,
+    user_errors,
+)
+from workbench.core.access import BOOTSTRAP, Principal
 from workbench.core.errors import InvalidRequest
+from workbench.store.db import Store
 
 
 class _RunByDefault(typer.core.TyperGroup):
@@ -79,12 +87,17 @@ def report_run(
         parameters = _parameters(list(ctx.args))
     except InvalidRequest as exc:
         raise usage_error(str(exc)) from None
-    store, user = signed_in(ctx)
+    if "password" in parameters:
+        raise usage_error("a password is never a report parameter (papermill writes parameters "
+                          "into the executed notebook): set WORKBENCH_PASSWORD instead")
+    store, user, password = signed_in_with_password(ctx)
     with user_errors():
         path = notebooks.resolve(notebook)
+        declared = notebooks.declared_parameters(path)
+    parameters, kernel_env = _as_signed_in(parameters, declared, store, user, password)
     err.print(f"running {path.name} with {parameters or 'its default parameters'} ...")
     with user_errors():
-        run = run_report(path, parameters, output_dir)
+        run = run_report(path, parameters, output_dir, kernel_env)
     with action(store, user, "report", notebook) as session:
         history.record(session, user, run)
     if as_json:
@@ -96,6 +109,29 @@ def report_run(
                   f"{Path(run.folder) / str(run.log)}")
     if not run.succeeded:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _as_signed_in(parameters: dict[str, Any], declared: set[str], store: Store,
+                  user: Principal, password: str | None,
+                  ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The notebook runs as the command's user, on the command's store.
+
+    A cron run signs in with ``--user``/``WORKBENCH_USER``; the notebook must log in as that
+    user too, or a store with users refuses it. The user's name is a parameter (recorded
+    with the run); the store URL and the password go through the kernel's environment, so
+    neither is written into the executed notebook.
+    """
+    if user != BOOTSTRAP:
+        named = parameters.get("user")
+        if named and named != user.username:
+            raise usage_error(f"the report runs as the signed-in user '{user.username}', not "
+                              f"'{named}': sign in as that user with --user instead")
+        if "user" in declared:
+            parameters = {**parameters, "user": user.username}
+    env = {"WORKBENCH_DB_URL": store.engine.url.render_as_string(hide_password=False)}
+    if password is not None:
+        env["WORKBENCH_PASSWORD"] = password
+    return parameters, env
 
 
 @report_app.command("list")

@@ -66,6 +66,22 @@ def acting_user(ctx: typer.Context, store: Store) -> Principal:
         raise fail(str(exc)) from None
 
 
+def signed_in_with_password(ctx: typer.Context) -> tuple[Store, Principal, str | None]:
+    """As :func:`signed_in`, also returning the password given (for a child that logs in too)."""
+    store = store_for(ctx)
+    username = global_options(ctx).user
+    given: list[str | None] = [None]
+
+    def ask() -> str | None:
+        given[0] = _password(username or "")
+        return given[0]
+
+    try:
+        return store, log_in(store, username, ask), given[0]
+    except LoginFailed as exc:
+        raise fail(str(exc)) from None
+
+
 def signed_in(ctx: typer.Context) -> tuple[Store, Principal]:
     """The command's store and its logged-in user: the preamble of every store command."""
     store = store_for(ctx)

@@ -33,3 +33,17 @@ def resolve(name: str) -> Path:
             return candidate.resolve()
     known = ", ".join(report_notebooks()) or "none"
     raise NotFound(f"no notebook '{name}': give a path to an .ipynb file or one of: {known}")
+
+
+def declared_parameters(path: Path) -> set[str]:
+    """The names in the notebook's ``parameters`` cell, as papermill reads them.
+
+    Reports always run on the workbench's Python kernel, so the cell is read as Python even
+    when the notebook names no kernel (papermill's own ``inspect_notebook`` refuses that).
+    """
+    import nbformat
+    from papermill.translators import PythonTranslator
+
+    cells = nbformat.read(path, as_version=4).cells
+    tagged = next((c for c in cells if "parameters" in c.metadata.get("tags", [])), None)
+    return {p.name for p in PythonTranslator.inspect(tagged)} if tagged is not None else set()

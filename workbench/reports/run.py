@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -82,8 +82,32 @@ def failure_cause(exc: Exception) -> str:
     return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"
 
 
-def run_report(notebook: Path, parameters: dict[str, Any], output_dir: Path) -> ReportRun:
-    """Execute and render one report; a failing cell gives a failed run, never an exception."""
+@contextmanager
+def _kernel_env(env: Mapping[str, str]) -> Iterator[None]:
+    """Set variables for the kernel papermill starts (it copies this process's environment).
+
+    Secrets such as the acting user's password travel this way rather than as parameters,
+    because papermill writes parameters into the executed notebook kept beside the report.
+    """
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_report(notebook: Path, parameters: dict[str, Any], output_dir: Path,
+               kernel_env: Mapping[str, str] | None = None) -> ReportRun:
+    """Execute and render one report; a failing cell gives a failed run, never an exception.
+
+    ``kernel_env`` is added to the kernel's environment for this run only (the store URL and
+    the acting user's password, for example).
+    """
     import papermill as pm
 
     name = notebook.stem
@@ -98,7 +122,7 @@ def run_report(notebook: Path, parameters: dict[str, Any], output_dir: Path) -> 
                         started_at=started.isoformat(timespec="seconds"), seconds=0.0,
                         folder=str(folder), executed=executed.name, log=log.name)
         clock = time.perf_counter()
-        with _log_to(log):
+        with _log_to(log), _kernel_env(kernel_env or {}):
             try:
                 pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
                                     kernel_name=ensure_kernel(), progress_bar=False,
@@ -109,6 +133,10 @@ def run_report(notebook: Path, parameters: dict[str, Any], output_dir: Path) -> 
             except Exception as exc:  # the run is recorded as failed with its cause
                 run.error = failure_cause(exc)
                 logging.getLogger("workbench.reports").error("report failed: %s", run.error)
+                # What the notebook published before the failing cell (the data hash, say)
+                # is what someone looking into the failure needs first.
+                if executed.is_file():
+                    run.meta = meta.collect(executed)
         run.seconds = round(time.perf_counter() - clock, 3)
         (folder / index.RECORD).write_text(json.dumps(run.to_dict(), indent=2, default=str),
                                            encoding="utf-8")
