@@ -57,19 +57,23 @@ def build_demo(folder: Path) -> str:
     return f"sqlite:///{folder / 'build' / 'demo.db'}"
 
 
-def start_dashboard(folder: Path, store_url: str) -> Iterator[Dashboard]:
+def start_dashboard(folder: Path, store_url: str, pages: Path | None = None,
+                    worker: bool = True) -> Iterator[Dashboard]:
+    """``pages``: serve this folder instead of the checkout's ``notebooks/dashboards``."""
     port = free_port()
     log = folder / "dashboard.log"
     env = {**os.environ, "WORKBENCH_DB_URL": store_url,
            "WORKBENCH_COOKIE_SECRET_FILE": str(folder / "secret" / "cookie_secret"),
            "WORKBENCH_WORKER_IDLE_EXIT_S": "120"}
+    if pages is not None:
+        env["WORKBENCH_DASHBOARDS"] = str(pages)
     env.pop("WORKBENCH_USER", None)
     env.pop("WORKBENCH_PASSWORD", None)
     with log.open("w") as out:
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("workbench")), "dashboard", "--port",
-             str(port)], cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+             str(port), *(() if worker else ("--no-worker",))], cwd=folder, env=env,
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,33 @@ def test_files_endpoint_refuses_notebooks_code_data_and_keys(dashboard, path):
     for http in (requests.Session(), dashboard.session("planner")):
         got = http.get(f"{dashboard.url}/voila/files/{path}", allow_redirects=False, timeout=30)
         assert got.status_code in (403, 404), (path, got.status_code)
+
+
+def test_files_planted_beside_the_pages_are_refused_and_only_images_served(
+        tmp_path_factory, demo_store):
+    import shutil
+
+    pages = tmp_path_factory.mktemp("pages")
+    for notebook in (ROOT / "notebooks" / "dashboards").glob("*.ipynb"):
+        shutil.copy(notebook, pages)
+    planted = {"plants.csv": "plant_id,capacity_t\nGU_001,100\n",
+               ".env": "WORKBENCH_PASSWORD=hunter22\n", "server.pem": "-----BEGIN KEY-----\n",
+               "signing.key": "secret\n", "settings.toml": "[db]\n", "page.py": "x = 1\n",
+               "data.json": "{}\n", "private/.env": "A=1\n"}
+    for name, text in planted.items():
+        (pages / name).parent.mkdir(exist_ok=True)
+        (pages / name).write_text(text)
+    (pages / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(16))
+    serving = contextmanager(start_dashboard)
+    with serving(tmp_path_factory.mktemp("planted"), demo_store, pages, worker=False) as server:
+        for http in (requests.Session(), server.session("planner")):
+            for name in planted:
+                got = http.get(f"{server.url}/voila/files/{name}", timeout=30,
+                               allow_redirects=False)
+                assert got.status_code in (403, 404), (name, got.status_code)
+                assert "hunter22" not in got.text and "BEGIN KEY" not in got.text
+            logo = http.get(f"{server.url}/voila/files/logo.png", timeout=30)
+            assert logo.status_code == 200 and logo.content.startswith(b"\x89PNG")
 
 
 def test_a_wrong_password_is_refused_audited_and_slowed_down(dashboard):
@@ -227,6 +255,8 @@ def _shot(page, name: str) -> None:
 
 def test_a_gu_manager_sees_their_plants_and_no_approve_button(browser, dashboard):
     context, page = _log_in(browser, dashboard, "manager")
+    fetched: list[str] = []
+    context.on("request", lambda request: fetched.append(request.url))
     try:
         assert "manager (plant manager)" in page.inner_text("#who")
         assert page.locator("#pages a").count() >= 3
@@ -249,6 +279,12 @@ def test_a_gu_manager_sees_their_plants_and_no_approve_button(browser, dashboard
         page.wait_for_selector("#login-form")
     finally:
         context.close()
+    # every script, style, font and widget module came from the dashboard server itself
+    outside = [u for u in fetched if not u.startswith((dashboard.url, "data:", "blob:"))]
+    assert fetched and outside == []
+    logins = [e for e in _audit(dashboard.store_url, "dashboard.login") if e.username == "manager"]
+    assert logins and "from 127.0.0.1" in (logins[-1].detail or "")
+    assert any(e.username == "manager" for e in _audit(dashboard.store_url, "dashboard.logout"))
 
 
 def test_a_planner_runs_a_what_if_and_watches_it_finish(browser, dashboard):
@@ -270,6 +306,40 @@ def test_a_planner_runs_a_what_if_and_watches_it_finish(browser, dashboard):
     jobs = _audit(dashboard.store_url, "scenario.create")
     assert any(e.username == "planner" and e.object_id.startswith("whatif-planner-")
                for e in jobs)
+
+
+def test_a_planner_cancels_a_what_if_from_its_page(browser, dashboard):
+    context, page = _log_in(browser, dashboard, "planner")
+    try:
+        _open(page, dashboard, "scenarios.ipynb", "text=Run what-if")
+        page.click("text=Run what-if")
+        cancel = page.locator("button:has-text('Cancel')")
+        cancel.wait_for()
+        page.wait_for_function("b => !b.disabled", arg=cancel.element_handle())
+        cancel.click()
+        page.wait_for_selector("text=/whatif-planner-.*: (cancelled|success|failed)/",
+                               timeout=120_000)
+        state = page.inner_text("text=/whatif-planner-.*: /")
+        assert ": cancelled" in state, state
+        # the page is ready for another run, and nothing was compared for the stopped one
+        page.wait_for_function("b => b.disabled", arg=cancel.element_handle())
+        assert not page.locator("button:has-text('Run what-if')").is_disabled()
+        _shot(page, "planner-what-if-cancelled")
+    finally:
+        context.close()
+    cancels = _audit(dashboard.store_url, "job.cancel")
+    assert any(e.username == "planner" for e in cancels)
+
+
+def test_rendered_pages_link_nothing_outside_the_server(dashboard):
+    from workbench.reports.render import external_references
+
+    http = dashboard.session("planner")
+    for page in PAGES:
+        text = http.get(f"{dashboard.url}/voila/render/{page}", timeout=120).text
+        # XML namespaces in inline SVG name a URI; a browser never fetches it
+        found = [r for r in external_references(text) if r != "http://www.w3.org"]
+        assert found == [], (page, found)
 
 
 def test_screenshots_are_kept_under_build():

@@ -42,6 +42,11 @@ SCRUBBED_ENV = ("WORKBENCH_USER", "WORKBENCH_PASSWORD", "WORKBENCH_COOKIE_SECRET
                 "WORKBENCH_DEMO_PASSWORD")
 
 
+# Our Voila template lives in the package; Voila finds templates under the Jupyter data path.
+DATA_DIR = Path(__file__).resolve().parent / "jupyter"
+TEMPLATE = "workbench"
+
+
 @dataclass(frozen=True)
 class Page:
     file: str
@@ -91,6 +96,8 @@ def lockdown_config(folder: Path, host: str, port: int) -> Config:
     c.VoilaConfiguration.show_tracebacks = False
     # ?template= and ?theme= would let a URL load another template that shows sources
     c.VoilaConfiguration.allow_template_override = "NO"
+    # Voila's lab template, less what it fetches from CDNs (see the template's header)
+    c.VoilaConfiguration.template = TEMPLATE
     c.VoilaConfiguration.allow_theme_override = "NO"
     # /voila/files/ is served without a login check: images only, and never anything that
     # holds code, data or keys, even if a future allowlist pattern were too wide
@@ -184,6 +191,8 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 8866,
     for name in SCRUBBED_ENV:
         os.environ.pop(name, None)
     os.environ["WORKBENCH_DB_URL"] = store.engine.url.render_as_string(hide_password=False)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(DATA_DIR), os.environ.get("JUPYTER_PATH", "")) if p)
     app = DashboardServer(config=lockdown_config(folder, host, port))
     app.store = store
     app.pages = tuple(installed_pages(folder))
