@@ -342,6 +342,16 @@ def test_rendered_pages_link_nothing_outside_the_server(dashboard):
         assert found == [], (page, found)
 
 
+def test_kpi_tiles_are_page_html_written_before_voilas_scripts(dashboard):
+    """The first KPI shows as soon as its cell has run: the tiles are HTML in the page
+    stream, ahead of the scripts that draw widgets, not an output waiting for them."""
+    text = dashboard.session("planner").get(f"{dashboard.url}/voila/render/overview.ipynb",
+                                            timeout=120).text
+    tile, scripts = text.find('<div class="wb-tile" data-kpi='), text.find("voila.js")
+    assert 0 < tile < scripts, (tile, scripts)
+    assert 'id="rendered_cells" style="display: none"' not in text
+
+
 def test_screenshots_are_kept_under_build():
     shots = sorted(p.name for p in Path(SHOTS).glob("*.png"))
     if not shots:

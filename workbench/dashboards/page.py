@@ -94,6 +94,20 @@ class PageSession:
         self.store.dispose()
 
 
+def _skip_iri_format_check() -> None:
+    """Keep jsonschema from loading its IRI format checker in a page's kernel.
+
+    Importing Altair imports jsonschema, which imports ``rfc3987_syntax`` when it is installed
+    (Jupyter's own packages pull it in); that module builds a Lark parser at import, 0.9 s of
+    the 1.3 s Altair costs a fresh kernel. Pages never validate IRIs, and every page pays it
+    before its first chart, so the kernel is told the module is absent (jsonschema then skips
+    the "iri" formats, as it does when the package is not installed).
+    """
+    import sys
+
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def open_page(username: str, title: str, db_url: str | None = None) -> PageSession:
     """The page's session for the user the server named (``WORKBENCH_DB_URL`` store)."""
     from workbench.dashboards.identity import active_principal
@@ -102,6 +116,7 @@ def open_page(username: str, title: str, db_url: str | None = None) -> PageSessi
         raise PageError("this page must be opened through `workbench dashboard`, which "
                         "names the logged-in user")
     _server_log()
+    _skip_iri_format_check()
     store = open_store(db_url, migrate=False)
     principal = active_principal(store, username)
     if principal is None:
