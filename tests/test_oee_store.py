@@ -238,3 +238,14 @@ def test_stored_oee_is_the_oee_of_the_stored_sums(store, plant, tmp_path):
     with store.session() as session:
         seen = stored_oee(session, supervisor, "plant", ["line_id"], "day")
     assert set(seen["line_id"]) == {plant["machines"]["line_id"].iloc[0]}
+
+
+def test_machine_and_line_rows_carry_exactly_the_models_elements():
+    from workbench.oee.model.timeline import ELEMENT_COLUMNS
+    from workbench.oee.store.models import OeeKpi, OeeLineKpi
+
+    for table in (OeeKpi.__table__, OeeLineKpi.__table__):
+        floats = {c.name for c in table.columns if c.name.endswith(("_min", "_qty"))
+                  or c.name in ("pq", "gq", "rq", "sq")}
+        assert floats == set(ELEMENT_COLUMNS), table.name
+        assert not any(table.c[name].nullable for name in ELEMENT_COLUMNS)

@@ -3,6 +3,8 @@ shifts, and naive timestamps read as local time."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tests.oee_data import data_from
@@ -52,3 +54,21 @@ def test_offsets_are_taken_as_they_are():
     for data in (naive, aware):
         [row] = compute_kpis(data, ["machine_id"], Window.day)["rows"]
         assert (row["window_label"], row["pbt_min"]) == ("2024-07-01", pytest.approx(480))
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Asia/Kolkata",
+                                  "Australia/Lord_Howe", "UTC", "America/St_Johns"])
+def test_iso_local_gives_the_same_text_on_its_few_row_and_many_row_paths(zone):
+    from workbench.oee.model import windows
+
+    # every 37 minutes over two years: both DST changes each year, and half-hour offsets
+    start = int(pd.Timestamp("2023-01-01", tz="UTC").value // 1000)
+    step = 37 * 60 * 1_000_000
+    many = start + step * np.arange(2 * 365 * 24 * 60 // 37, dtype=np.int64)
+    assert len(many) > windows._FEW
+    vectorised = windows.iso_local(many, zone)
+    for chunk in np.array_split(many, len(many) // (windows._FEW // 2)):
+        assert len(chunk) <= windows._FEW
+        lo = int(np.searchsorted(many, chunk[0]))
+        assert list(windows.iso_local(chunk, zone)) == list(vectorised[lo:lo + len(chunk)])
+    assert vectorised[0].startswith(("2023-01-01T", "2022-12-31T"))

@@ -94,7 +94,34 @@ class OeeImport(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OeeKpi(Base):
+class KpiElements:
+    """The summed ISO 22400 elements of a window (minutes and quantities), as the model's
+    ``ELEMENT_COLUMNS`` name them; machine rows and line rows carry the same ones.
+
+    Declared once here so that the two tables cannot drift apart. The migrations keep their
+    own frozen column lists, as migrations must.
+    """
+
+    pbt_min: Mapped[float]
+    running_min: Mapped[float]
+    setup_min: Mapped[float]
+    breakdown_min: Mapped[float]
+    minor_stop_min: Mapped[float]
+    waiting_min: Mapped[float]
+    uncovered_min: Mapped[float]
+    outside_planned_min: Mapped[float]
+    pq: Mapped[float]
+    gq: Mapped[float]
+    rq: Mapped[float]
+    sq: Mapped[float]
+    startup_reject_qty: Mapped[float]
+    ideal_min: Mapped[float]
+    fully_productive_min: Mapped[float]
+    process_defects_min: Mapped[float]
+    reduced_yield_min: Mapped[float]
+
+
+class OeeKpi(KpiElements, Base):
     """Summed elements and headline ratios of one machine in one shift or day.
 
     Lineage: the dataset, the import that last wrote the row, the convention and the package
@@ -120,23 +147,6 @@ class OeeKpi(Base):
     window_label: Mapped[str] = mapped_column(String(100))
     convention: Mapped[str] = mapped_column(String(10))
     package_version: Mapped[str] = mapped_column(String(60))
-    pbt_min: Mapped[float]
-    running_min: Mapped[float]
-    setup_min: Mapped[float]
-    breakdown_min: Mapped[float]
-    minor_stop_min: Mapped[float]
-    waiting_min: Mapped[float]
-    uncovered_min: Mapped[float]
-    outside_planned_min: Mapped[float]
-    pq: Mapped[float]
-    gq: Mapped[float]
-    rq: Mapped[float]
-    sq: Mapped[float]
-    startup_reject_qty: Mapped[float]
-    ideal_min: Mapped[float]
-    fully_productive_min: Mapped[float]
-    process_defects_min: Mapped[float]
-    reduced_yield_min: Mapped[float]
     availability: Mapped[float | None]
     effectiveness: Mapped[float | None]
     quality: Mapped[float | None]
@@ -144,7 +154,7 @@ class OeeKpi(Base):
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class OeeLineKpi(Base):
+class OeeLineKpi(KpiElements, Base):
     """The machine rows of one line and window, summed: what a plant-wide dashboard reads.
 
     Kept in step with ``oee_kpis`` by every import (the touched line-windows are summed again
@@ -164,20 +174,3 @@ class OeeLineKpi(Base):
     site_id: Mapped[str | None] = mapped_column(String(100))
     window_start: Mapped[datetime]
     window_label: Mapped[str] = mapped_column(String(100))
-    pbt_min: Mapped[float]
-    running_min: Mapped[float]
-    setup_min: Mapped[float]
-    breakdown_min: Mapped[float]
-    minor_stop_min: Mapped[float]
-    waiting_min: Mapped[float]
-    uncovered_min: Mapped[float]
-    outside_planned_min: Mapped[float]
-    pq: Mapped[float]
-    gq: Mapped[float]
-    rq: Mapped[float]
-    sq: Mapped[float]
-    startup_reject_qty: Mapped[float]
-    ideal_min: Mapped[float]
-    fully_productive_min: Mapped[float]
-    process_defects_min: Mapped[float]
-    reduced_yield_min: Mapped[float]
