@@ -290,9 +290,14 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
 
 
 def _pairs(code: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The distinct (code, day) pairs, sorted. One int64 key and a hash-based unique: a 2-D
+    ``np.unique`` sorted every row of the batch (0.7 s on 864 k rows, 10 ms this way)."""
     if len(code) == 0:
         return np.empty((0, 2), np.int64)
-    return np.unique(np.column_stack([code, day]), axis=0)
+    lo = int(day.min())
+    span = int(day.max()) - lo + 1
+    keys = np.sort(pd.unique(code.astype(np.int64) * span + (day - lo)))
+    return np.column_stack([keys // span, keys % span + lo])
 
 
 def _lookback(pairs: np.ndarray, reg: pd.DataFrame) -> np.ndarray:
@@ -346,52 +351,64 @@ def _combined(stored: Stored, accepted: pa.Table, names: np.ndarray) -> Combined
     return Combined(code, ts, metrics)
 
 
+def _in_buckets(rows: Combined, new_code: np.ndarray, new_ts: np.ndarray,
+                width: int) -> np.ndarray | None:
+    """Which of ``rows`` fall in a (well, bucket) of the new rows; None for all of them.
+
+    Both inputs are sorted by (code, ts), so one int64 key per row is sorted too and a
+    ``searchsorted`` answers (a MultiIndex ``isin`` factorised every row, 0.1 s a pass)."""
+    if len(rows.code) == len(new_code):  # nothing stored: every row is new
+        return None
+    bucket = rows.ts // width
+    lo = int(bucket.min())
+    span = int(bucket.max()) - lo + 1
+    keys = rows.code * span + (bucket - lo)
+    new_keys = new_code * span + (new_ts // width - lo)
+    new_keys = new_keys[np.append(True, new_keys[1:] != new_keys[:-1])]
+    at = np.minimum(np.searchsorted(new_keys, keys), len(new_keys) - 1)
+    return new_keys[at] == keys
+
+
 def _write_rollups(staged, store: TelemetryStore, interval: str, rows: Combined,
                    new_code: np.ndarray, new_ts: np.ndarray, names: np.ndarray) -> None:
     """Recompute the buckets the new rows fall in (from stored and new rows) and rewrite the
     partitions that hold them, keeping every other bucket as stored."""
     if len(new_code) == 0:
         return
-    width = rollups.WIDTH_NS[interval]
-    new_keys = pd.MultiIndex.from_arrays([new_code, new_ts // width]).unique()
-    mask = pd.MultiIndex.from_arrays([rows.code, rows.ts // width]).isin(new_keys)
-    fresh = rollups.compute(rows.code[mask], rows.ts[mask],
-                            {m: v[mask] for m, v in rows.metrics.items()}, names, interval)
+    mask = _in_buckets(rows, new_code, new_ts, rollups.WIDTH_NS[interval])
+    if mask is None:
+        code, ts, metrics = rows.code, rows.ts, rows.metrics
+    else:
+        code, ts = rows.code[mask], rows.ts[mask]
+        metrics = {m: v[mask] for m, v in rows.metrics.items()}
+    part_of = _PART[interval]
+    fresh = rollups.compute(code, ts, metrics, names, interval, part=part_of)
     base = store.rollup_dir(interval)
     f_code, f_ns = _codes(fresh["well_id"], names), _ns(fresh["bucket"])
-    part, fmt = _partition(interval, f_code, f_ns)
-    old_files = sorted({base.joinpath(*d) / "data0.parquet"
-                        for d in _dirs(interval, part, f_code, fmt, names)})
-    old = read_files([p for p in old_files if p.is_file()])
+    part, fmt = part_of(f_ns), _FORMAT[interval]
+    key = _KEY[interval]
+    old_files = [p for p in sorted({base / f"{key}={fmt(v)}" / "data0.parquet"
+                                    for v in np.unique(part).tolist()}) if p.is_file()]
+    old = read_files(old_files)
     table = fresh
-    if old is not None:
+    if old is not None:  # merge: stored buckets the batch did not touch, then re-sort
         old = old.select(fresh.column_names).cast(fresh.schema)
         o_code, o_ns = _codes(old["well_id"], names), _ns(old["bucket"])
         keep = ~pd.MultiIndex.from_arrays([o_code, o_ns]).isin(
             pd.MultiIndex.from_arrays([f_code, f_ns]))
-        table = pa.concat_tables([old.filter(pa.array(keep)), fresh])
-    code, ns = _codes(table["well_id"], names), _ns(table["bucket"])
-    part, fmt = _partition(interval, code, ns)
-    order = sort_order(part * (len(names) + 1) + code, ns)
-    if order is not None:
-        table = table.take(pa.array(order))
-        part = part[order]
-    key = {"1min": "day", "1h": "month", "1d": "year"}[interval]
+        table = pa.concat_tables([old.filter(pa.array(keep)), fresh]).combine_chunks()
+        code, ns = _codes(table["well_id"], names), _ns(table["bucket"])
+        part = part_of(ns)
+        order = sort_order(part * (len(names) + 1) + code, ns)
+        if order is not None:
+            table = table.take(pa.array(order))
+            part = part[order]
     write(table, base, {key: (part, fmt)}, staged, ROLLUP_OPTIONS)
 
 
-def _partition(interval: str, code: np.ndarray, ns: np.ndarray):
-    if interval == "1min":
-        return ns // DAY_NS, day_text
-    if interval == "1h":
-        return months(ns), month_text
-    return years(ns), year_text
-
-
-def _dirs(interval, part, code, fmt, names) -> set[tuple[str, ...]]:
-    del code, names
-    key = {"1min": "day", "1h": "month", "1d": "year"}[interval]
-    return {(f"{key}={fmt(p)}",) for p in np.unique(part).tolist()}
+_PART = {"1min": lambda ns: ns // DAY_NS, "1h": months, "1d": years}
+_FORMAT = {"1min": day_text, "1h": month_text, "1d": year_text}
+_KEY = {"1min": "day", "1h": "month", "1d": "year"}
 
 
 def _ns(column: pa.ChunkedArray) -> np.ndarray:
