@@ -7,9 +7,11 @@ over rows. Only the partitions and buckets a batch touches are read and rewritte
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,7 +35,7 @@ from workbench.esp.contract.schema import (
 )
 from workbench.esp.ingest.checks import ACCEPTED, CODE, Context, Verdict, check, sort_order
 from workbench.esp.lake import rollups
-from workbench.esp.lake.layout import INTERVALS, TelemetryStore
+from workbench.esp.lake.layout import DATA_FILE, INTERVALS, TelemetryStore
 from workbench.esp.lake.partitions import (
     ROLLUP_OPTIONS,
     WELL_ID_PATTERN,
@@ -72,6 +74,27 @@ class IngestResult:
         data = asdict(self)
         data.pop("quality")
         return data
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc to keep freed blocks for reuse (once per process, glibc only).
+
+    By default glibc hands every block above 32 MB back to the OS on free, so each 4.3 M-row
+    temporary (34 MB of float64) was page-faulted in afresh: a third of a 100-well month's
+    ingest. The cost: a process that ingested keeps up to 1 GB of freed heap for reuse."""
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to tune
+        return
+    libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: blocks up to 1 GB come from the heap
+    libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: keep up to 1 GB of freed heap
+
+
+_MALLOC_TUNED = False
 
 
 # --- the registry ----------------------------------------------------------------------
@@ -196,26 +219,54 @@ def _reject_column(batch: Batch, verdict: Verdict, rejected: np.ndarray) -> list
     return out.tolist()
 
 
+def day_order(code: np.ndarray, ts: np.ndarray) -> np.ndarray | None:
+    """A stable order by (UTC day, well, ts), or None when already so.
+
+    The one sort of the write path: raw partitions (well and day) and the 1-minute rollup
+    files (a day each) are contiguous in it, and every 1 h and 1 d bucket is too."""
+    if len(code) < 2:
+        return None
+    day = ts // DAY_NS
+    key = (day - day.min()) * (int(code.max()) + 1) + code
+    dk, dt = np.diff(key), np.diff(ts)
+    if np.all((dk > 0) | ((dk == 0) & (dt >= 0))):
+        return None
+    by_ts = sort_order(code, ts)  # usually None: files hold a well's rows in time order
+    if by_ts is None:
+        return np.argsort(key, kind="stable")
+    return by_ts[np.argsort(key[by_ts], kind="stable")]
+
+
+@dataclass
+class Combined:
+    """Accepted rows (stored and new) of the touched days, in :func:`day_order`."""
+
+    code: np.ndarray
+    ts: np.ndarray
+    metrics: dict[str, np.ndarray]
+
+
 def _accepted_table(batch: Batch, verdict: Verdict, code: np.ndarray,
-                    names: np.ndarray) -> tuple[pa.Table, np.ndarray, np.ndarray]:
-    """Accepted rows (contract columns typed, extras as read), sorted by well and ts."""
+                    names: np.ndarray) -> tuple[pa.Table, Combined]:
+    """Accepted rows (contract columns typed, extras as read) in :func:`day_order`, and the
+    same rows as arrays (so the rollups need not convert the table back)."""
     idx = np.flatnonzero(verdict.accepted)
-    order = sort_order(code[idx], batch.ts_ns[idx])
+    order = day_order(code[idx], batch.ts_ns[idx])
     if order is not None:
         idx = idx[order]
     c, t = code[idx], batch.ts_ns[idx]
+    metrics = {m: batch.metrics[m][idx] for m in METRICS}
     columns: dict[str, pa.Array] = {
-        WELL: pa.DictionaryArray.from_arrays(pa.array(c.astype(np.int32)),
-                                             pa.array(names)).cast(pa.string()),
+        WELL: pa.array(names, pa.string()).take(pa.array(c)),
         TS: pa.array(t, pa.timestamp("ns", "UTC"))}
     for m in METRICS:
-        columns[m] = pa.array(batch.metrics[m][idx], from_pandas=True)
+        columns[m] = pa.array(metrics[m], from_pandas=True)
     extras = batch.extra_columns
     if extras:
         taken = batch.table.select(extras).take(pa.array(idx))
         for name in extras:
             columns[name] = taken[name]
-    return pa.table(columns), c, t
+    return pa.table(columns), Combined(c, t, metrics)
 
 
 def _sha256(path: str) -> str:
@@ -232,6 +283,7 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
     when a source cannot be read at all."""
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    _keep_freed_memory()
     with store.locked():
         reg = registry(store)
         if wells is not None:
@@ -254,7 +306,8 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
         verdict = check(code, batch.ts_ns, batch.metrics, unparseable,
                         context(stored, names, last_ts))
         number = store.next_batch()
-        accepted, a_code, a_ts = _accepted_table(batch, verdict, code, names)
+        accepted, new_rows = _accepted_table(batch, verdict, code, names)
+        a_code, a_ts = new_rows.code, new_rows.ts
         with store.staging(number) as staged:
             say("writing")
             written = _write_raw(staged, store, stored, accepted, names)
@@ -262,9 +315,12 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
             if quarantine.num_rows:
                 target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
                 pq.write_table(quarantine, staged.path(target), compression="zstd")
-            combined = _combined(stored, accepted, names)
-            for interval in INTERVALS:
-                _write_rollups(staged, store, interval, combined, a_code, a_ts, names)
+            combined = _combined(stored, new_rows, names)
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [f for interval in INTERVALS for f in _write_rollups(
+                    staged, store, interval, combined, a_code, a_ts, names, pool)]
+                for future in futures:
+                    future.result()  # raises the first failure: nothing is committed
             quality = _quality(store, reg, combined, pairs, batch, verdict, code, day, names)
             _write_quality(staged, store, quality)
             if len(a_code):
@@ -327,24 +383,16 @@ def _write_raw(staged, store: TelemetryStore, stored: Stored, accepted: pa.Table
                                         "day": (ts // DAY_NS, day_text)}, staged)
 
 
-@dataclass
-class Combined:
-    """Every accepted row (stored and new) of the touched days, sorted by well and ts."""
-
-    code: np.ndarray
-    ts: np.ndarray
-    metrics: dict[str, np.ndarray]
-
-
-def _combined(stored: Stored, accepted: pa.Table, names: np.ndarray) -> Combined:
-    parts = [accepted.select(CORE)]
-    if stored.touched is not None:
-        parts.insert(0, stored.touched.select(CORE))
-    table = pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 \
-        else parts[0]
-    code, ts = _codes(table[WELL], names), _ts(table)
-    metrics = _metric_arrays(table)
-    order = sort_order(code, ts)
+def _combined(stored: Stored, new: Combined, names: np.ndarray) -> Combined:
+    """Stored accepted rows of the touched days with the new ones, in :func:`day_order`."""
+    if stored.touched is None or stored.touched.num_rows == 0:
+        return new
+    table = stored.touched.select(CORE)
+    code = np.concatenate([_codes(table[WELL], names), new.code])
+    ts = np.concatenate([_ts(table), new.ts])
+    old = _metric_arrays(table)
+    metrics = {m: np.concatenate([old[m], new.metrics[m]]) for m in METRICS}
+    order = day_order(code, ts)
     if order is not None:
         code, ts = code[order], ts[order]
         metrics = {m: v[order] for m, v in metrics.items()}
@@ -355,8 +403,8 @@ def _in_buckets(rows: Combined, new_code: np.ndarray, new_ts: np.ndarray,
                 width: int) -> np.ndarray | None:
     """Which of ``rows`` fall in a (well, bucket) of the new rows; None for all of them.
 
-    Both inputs are sorted by (code, ts), so one int64 key per row is sorted too and a
-    ``searchsorted`` answers (a MultiIndex ``isin`` factorised every row, 0.1 s a pass)."""
+    One int64 key per row, the new keys' hash-unique sorted, and a ``searchsorted`` (a
+    MultiIndex ``isin`` factorised every row, 0.1 s a pass)."""
     if len(rows.code) == len(new_code):  # nothing stored: every row is new
         return None
     bucket = rows.ts // width
@@ -364,46 +412,68 @@ def _in_buckets(rows: Combined, new_code: np.ndarray, new_ts: np.ndarray,
     span = int(bucket.max()) - lo + 1
     keys = rows.code * span + (bucket - lo)
     new_keys = new_code * span + (new_ts // width - lo)
-    new_keys = new_keys[np.append(True, new_keys[1:] != new_keys[:-1])]
+    new_keys = np.sort(pd.unique(new_keys))
     at = np.minimum(np.searchsorted(new_keys, keys), len(new_keys) - 1)
     return new_keys[at] == keys
 
 
 def _write_rollups(staged, store: TelemetryStore, interval: str, rows: Combined,
-                   new_code: np.ndarray, new_ts: np.ndarray, names: np.ndarray) -> None:
+                   new_code: np.ndarray, new_ts: np.ndarray, names: np.ndarray,
+                   pool: ThreadPoolExecutor) -> list[Future]:
     """Recompute the buckets the new rows fall in (from stored and new rows) and rewrite the
-    partitions that hold them, keeping every other bucket as stored."""
+    partitions that hold them, keeping every other bucket as stored.
+
+    Rows are in day order and no bucket spans a UTC day, so the work goes a day at a time:
+    temporaries of a day's rows stay in cache and in reused memory (one pass over 4.3 M rows
+    allocated 1.5 GB, and page faults were most of the cost). Each partition is handed to
+    ``pool`` to write as soon as its last day is done; the futures are returned."""
     if len(new_code) == 0:
-        return
+        return []
     mask = _in_buckets(rows, new_code, new_ts, rollups.WIDTH_NS[interval])
     if mask is None:
         code, ts, metrics = rows.code, rows.ts, rows.metrics
     else:
         code, ts = rows.code[mask], rows.ts[mask]
         metrics = {m: v[mask] for m, v in rows.metrics.items()}
-    part_of = _PART[interval]
-    fresh = rollups.compute(code, ts, metrics, names, interval, part=part_of)
-    base = store.rollup_dir(interval)
-    f_code, f_ns = _codes(fresh["well_id"], names), _ns(fresh["bucket"])
-    part, fmt = part_of(f_ns), _FORMAT[interval]
-    key = _KEY[interval]
-    old_files = [p for p in sorted({base / f"{key}={fmt(v)}" / "data0.parquet"
-                                    for v in np.unique(part).tolist()}) if p.is_file()]
-    old = read_files(old_files)
-    table = fresh
-    if old is not None:  # merge: stored buckets the batch did not touch, then re-sort
-        old = old.select(fresh.column_names).cast(fresh.schema)
-        o_code, o_ns = _codes(old["well_id"], names), _ns(old["bucket"])
-        keep = ~pd.MultiIndex.from_arrays([o_code, o_ns]).isin(
-            pd.MultiIndex.from_arrays([f_code, f_ns]))
-        table = pa.concat_tables([old.filter(pa.array(keep)), fresh]).combine_chunks()
-        code, ns = _codes(table["well_id"], names), _ns(table["bucket"])
-        part = part_of(ns)
-        order = sort_order(part * (len(names) + 1) + code, ns)
+    if len(code) == 0:
+        return []
+    part_of, fmt, key = _PART[interval], _FORMAT[interval], _KEY[interval]
+    day = ts // DAY_NS
+    bounds = np.concatenate([[0], np.flatnonzero(day[1:] != day[:-1]) + 1, [len(day)]])
+    day_part = part_of(day[bounds[:-1]] * DAY_NS)
+    futures: list[Future] = []
+    pending: list[pa.Table] = []
+    for i, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
+        pending.append(rollups.compute(code[lo:hi], ts[lo:hi],
+                                       {m: v[lo:hi] for m, v in metrics.items()}, names,
+                                       interval))
+        if i + 1 == len(day_part) or day_part[i + 1] != day_part[i]:
+            target = store.rollup_dir(interval) / f"{key}={fmt(int(day_part[i]))}" / DATA_FILE
+            futures.append(pool.submit(_write_rollup_file, pending, target,
+                                       staged.path(target), names))
+            pending = []
+    return futures
+
+
+def _write_rollup_file(fresh: list[pa.Table], target: Path, staged_path: Path,
+                       names: np.ndarray) -> None:
+    """One rollup partition: the fresh buckets, with the stored buckets the batch did not
+    touch, ordered by well and bucket."""
+    table = pa.concat_tables(fresh) if len(fresh) > 1 else fresh[0]
+    if target.is_file() or len(fresh) > 1:
+        f_code, f_ns = _codes(table["well_id"], names), _ns(table["bucket"])
+        if target.is_file():
+            old = pq.read_table(target, partitioning=None)
+            old = old.select(table.column_names).cast(table.schema)
+            o_code, o_ns = _codes(old["well_id"], names), _ns(old["bucket"])
+            keep = ~pd.MultiIndex.from_arrays([o_code, o_ns]).isin(
+                pd.MultiIndex.from_arrays([f_code, f_ns]))
+            table = pa.concat_tables([old.filter(pa.array(keep)), table])
+            f_code, f_ns = _codes(table["well_id"], names), _ns(table["bucket"])
+        order = sort_order(f_code, f_ns)
         if order is not None:
             table = table.take(pa.array(order))
-            part = part[order]
-    write(table, base, {key: (part, fmt)}, staged, ROLLUP_OPTIONS)
+    pq.write_table(table, staged_path, **ROLLUP_OPTIONS)
 
 
 _PART = {"1min": lambda ns: ns // DAY_NS, "1h": months, "1d": years}
