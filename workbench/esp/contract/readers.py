@@ -104,8 +104,11 @@ def _numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """float64 values (NaN = missing) and where a non-blank cell is not a number."""
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or \
             pa.types.is_decimal(column.type) or pa.types.is_null(column.type):
+        # nulls come out as NaN; one copy (the chunks joined), not a second through np.where
         values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-        return np.where(np.isnan(values), np.nan, values), np.zeros(len(values), bool)
+        if not values.flags.writeable:
+            values = values.copy()
+        return values, np.zeros(len(values), bool)
     text = pc.cast(column, pa.string()).combine_chunks()
     blank = _blank_text(text)
     values = pd.to_numeric(pd.Series(text.to_numpy(zero_copy_only=False)), errors="coerce"

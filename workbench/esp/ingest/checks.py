@@ -125,7 +125,9 @@ def _frozen(code, ts, values, vsd, candidate, ctx: Context) -> np.ndarray:
     if n == 0:
         return frozen
     same = np.zeros(n, bool)
-    same[1:] = (s_code[1:] == s_code[:-1]) & np.all(s_vals[1:] == s_vals[:-1], axis=1)
+    same[1:] = s_code[1:] == s_code[:-1]
+    for j in range(s_vals.shape[1]):  # column by column: np.all(axis=1) was 3x slower
+        same[1:] &= s_vals[1:, j] == s_vals[:-1, j]
     run_start = np.maximum.accumulate(np.where(~same, np.arange(n), 0))
     pos_sorted = np.arange(n) - run_start
     pos = pos_sorted if order is None else np.empty(n, np.int64)
@@ -188,5 +190,9 @@ def check(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
 
 def _has_later_copy(code, ts, cand, frozen) -> bool:
     others = cand & ~frozen
+    # the few frozen rows' ts first (an int isin), then (well, ts) pairs among those only
+    near = others & np.isin(ts, ts[frozen])
+    if not near.any():
+        return False
     keys = pd.MultiIndex.from_arrays([code[frozen], ts[frozen]])
-    return bool(pd.MultiIndex.from_arrays([code[others], ts[others]]).isin(keys).any())
+    return bool(pd.MultiIndex.from_arrays([code[near], ts[near]]).isin(keys).any())

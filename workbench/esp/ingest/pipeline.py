@@ -37,14 +37,15 @@ from workbench.esp.ingest.checks import ACCEPTED, CODE, Context, Verdict, check,
 from workbench.esp.lake import rollups
 from workbench.esp.lake.layout import DATA_FILE, INTERVALS, TelemetryStore
 from workbench.esp.lake.partitions import (
+    RAW_OPTIONS,
     ROLLUP_OPTIONS,
     WELL_ID_PATTERN,
     day_text,
     month_text,
     months,
+    partition_jobs,
     raw_partition,
     read_files,
-    write,
     year_text,
     years,
 )
@@ -310,14 +311,18 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
         a_code, a_ts = new_rows.code, new_rows.ts
         with store.staging(number) as staged:
             say("writing")
-            written = _write_raw(staged, store, stored, accepted, names)
-            quarantine = _quarantine(batch, verdict, number)
-            if quarantine.num_rows:
-                target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
-                pq.write_table(quarantine, staged.path(target), compression="zstd")
-            combined = _combined(stored, new_rows, names)
+            # two threads write raw partitions, then rollup files, while this one computes
             with ThreadPoolExecutor(max_workers=2) as pool:
-                futures = [f for interval in INTERVALS for f in _write_rollups(
+                jobs = _raw_jobs(staged, store, stored, accepted, new_rows, names)
+                written = len(jobs)
+                futures = [pool.submit(pq.write_table, t, path, **RAW_OPTIONS)
+                           for t, path in jobs]
+                quarantine = _quarantine(batch, verdict, number)
+                if quarantine.num_rows:
+                    target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
+                    pq.write_table(quarantine, staged.path(target), compression="zstd")
+                combined = _combined(stored, new_rows, names)
+                futures += [f for interval in INTERVALS for f in _write_rollups(
                     staged, store, interval, combined, a_code, a_ts, names, pool)]
                 for future in futures:
                     future.result()  # raises the first failure: nothing is committed
@@ -370,17 +375,18 @@ def _lookback(pairs: np.ndarray, reg: pd.DataFrame) -> np.ndarray:
     return cand[keep]
 
 
-def _write_raw(staged, store: TelemetryStore, stored: Stored, accepted: pa.Table,
-               names: np.ndarray) -> int:
+def _raw_jobs(staged, store: TelemetryStore, stored: Stored, accepted: pa.Table,
+              new: Combined, names: np.ndarray) -> list[tuple[pa.Table, Path]]:
+    """The raw partition files to write: the touched ones, stored rows merged in."""
     if accepted.num_rows == 0:
-        return 0
-    table = accepted
+        return []
+    table, code, ts = accepted, new.code, new.ts  # in day order: partitions contiguous
     if stored.raw is not None:
         table = pa.concat_tables([stored.raw, accepted], promote_options="permissive")
         table = table.sort_by([(WELL, "ascending"), (TS, "ascending")])
-    code, ts = _codes(table[WELL], names), _ts(table)
-    return write(table, store.raw_dir, {"well": (code, lambda c: names[c]),
-                                        "day": (ts // DAY_NS, day_text)}, staged)
+        code, ts = _codes(table[WELL], names), _ts(table)
+    return partition_jobs(table, store.raw_dir, {"well": (code, lambda c: names[c]),
+                                                 "day": (ts // DAY_NS, day_text)}, staged)
 
 
 def _combined(stored: Stored, new: Combined, names: np.ndarray) -> Combined:

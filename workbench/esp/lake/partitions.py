@@ -57,9 +57,19 @@ def write(table: pa.Table, base: Path, keys: dict[str, tuple[np.ndarray, Callabl
     of 1,440 rows costs about 0.5 ms with lz4 and dictionaries and statistics only where
     queries use them (about 2 ms with every default)."""
     options = options or RAW_OPTIONS
+    jobs = partition_jobs(table, base, keys, staging)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda job: pq.write_table(job[0], job[1], **options), jobs))
+    return len(jobs)
+
+
+def partition_jobs(table: pa.Table, base: Path, keys: dict[str, tuple[np.ndarray, Callable]],
+                   staging) -> list[tuple[pa.Table, Path]]:
+    """The (slice, staged path) of each partition :func:`write` would write, for a caller
+    that runs the writes in its own pool (beside other work)."""
     n = table.num_rows
     if n == 0:
-        return 0
+        return []
     names = list(keys)
     start = np.zeros(n, bool)
     start[0] = True
@@ -71,9 +81,7 @@ def write(table: pa.Table, base: Path, keys: dict[str, tuple[np.ndarray, Callabl
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         folder = base.joinpath(*[f"{k}={keys[k][1](keys[k][0][s])}" for k in names])
         jobs.append((table.slice(s, e - s), staging.path(folder / DATA_FILE)))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda job: pq.write_table(job[0], job[1], **options), jobs))
-    return len(jobs)
+    return jobs
 
 
 def day_strings(ts_ns: np.ndarray) -> np.ndarray:
