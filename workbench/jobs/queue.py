@@ -150,6 +150,14 @@ def heartbeat(store: Store, job_id: int, percent: float | None = None,
                                    .where(JobStatus.id == job_id)))
 
 
+def cancel_requested(store: Store, job_id: int) -> bool:
+    """Whether a cancel was asked for: one read on a pooled connection, no write, so polling
+    it often takes no write lock on SQLite (WAL readers never block the writer)."""
+    with store.engine.connect() as connection:
+        return bool(connection.scalar(select(JobStatus.cancel_requested)
+                                      .where(JobStatus.id == job_id)))
+
+
 def finish(store: Store, job_id: int, state: JobState, *, run_id: int | None = None,
            result: dict | None = None, error: dict | None = None) -> None:
     assert state.finished
