@@ -38,6 +38,13 @@ _MODEL_STATUS = {
     highspy.HighsModelStatus.kModelEmpty: Termination.CONVERGED,
 }
 
+# The checks HiGHS offers to stop a run: the MIP's between nodes and heuristics, and the LP
+# solvers' (which fire when the model has no integer columns; HiGHS 1.15 gives no callback
+# inside the MIP's own LP solves or sub-MIPs, so a cancel waits for the next MIP check).
+_INTERRUPTS = [highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
+               highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+               highspy.cb.HighsCallbackType.kCallbackIpmInterrupt]
+
 
 class TriviallyInfeasible(Exception):
     """The model holds a constraint without variables that can never hold (e.g. a ``ge`` flow
@@ -150,10 +157,10 @@ class HighsModel:
             callbacks += [highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
                           highspy.cb.HighsCallbackType.kCallbackMipLogging]
         if interrupt is not None:
-            callbacks.append(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+            callbacks += _INTERRUPTS
 
         def on_event(kind, message, data_out, data_in, user_data) -> None:
-            if kind == highspy.cb.HighsCallbackType.kCallbackMipInterrupt:
+            if kind in _INTERRUPTS:  # asked afresh at every check: a cancel stops the next one
                 if interrupt is not None and interrupt():
                     data_in.user_interrupt = True
                 return

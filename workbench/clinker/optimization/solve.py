@@ -78,7 +78,9 @@ def solve_network(network: ClinkerNetwork, options: SolveOptions | None = None,
                         requested_gap=gap)
     if outcome.status.has_plan:
         _fill_plan(result, model, data, network)
-        if options.shadow_prices:
+        # a cancelled solve is stored at once: an LP for the duals of a plan the planner
+        # stopped would add about half a second (national network) to the cancel
+        if options.shadow_prices and not (options.cancel and options.cancel.cancelled):
             result.shadow_prices = _shadow_prices(model, data)
     elif outcome.status is PlanStatus.INFEASIBLE and options.explain_infeasibility:
         result.infeasibility = explain_infeasible(network, options, limit)
