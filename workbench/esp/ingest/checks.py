@@ -35,6 +35,12 @@ class Context:
     frozen_values: np.ndarray  # (n, 3) float64
     last_ts_ns: np.ndarray  # per registry code: newest stored ts, int64 min when none
 
+    def of_wells(self, wells: np.ndarray) -> Context:
+        """The stored rows of some wells only."""
+        keep = np.isin(self.code, wells)
+        return Context(self.code[keep], self.ts_ns[keep], self.frozen_values[keep],
+                       self.last_ts_ns)
+
     @classmethod
     def empty(cls, n_wells: int) -> Context:
         return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 3)),
@@ -167,18 +173,24 @@ def check(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
     vsd = metrics["vsd_frequency_hz"]
     safe_code = np.where(cand, code, 0)
     rejected_keepers = np.zeros(n, bool)
+    dup_full = np.zeros(n, bool)
+    frozen = np.zeros(n, bool)
+    rows, sub_ctx = cand, ctx  # the first pass covers every well
     for _ in range(10):
         eligible = cand & ~oor & ~rejected_keepers
-        dup = _duplicates(safe_code[cand], ts[cand], eligible[cand], ctx)
-        dup_full = np.zeros(n, bool)
-        dup_full[cand] = dup
-        fresh = cand & ~dup_full & ~oor
-        frozen = _frozen(safe_code, ts, values, vsd, fresh, ctx)
+        dup_full[rows] = _duplicates(safe_code[rows], ts[rows], eligible[rows], sub_ctx)
+        fresh = rows & ~dup_full & ~oor
+        found = _frozen(safe_code, ts, values, vsd, fresh, sub_ctx)
+        frozen[rows] = found[rows]
         # a frozen row is not accepted: a later copy of it is then not a duplicate
         again = frozen & ~rejected_keepers
         if not again.any() or not _has_later_copy(safe_code, ts, cand, again):
             break
         rejected_keepers |= again
+        # both checks look within a well only, so the next pass redoes the wells concerned
+        wells = np.unique(safe_code[again])
+        rows = cand & np.isin(safe_code, wells)
+        sub_ctx = ctx.of_wells(wells)
     reason[dup_full] = CODE["duplicate"]
     reason[cand & ~dup_full & oor] = CODE["out_of_range"]
     reason[frozen] = CODE["frozen"]
@@ -191,7 +203,7 @@ def check(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
 def _has_later_copy(code, ts, cand, frozen) -> bool:
     others = cand & ~frozen
     # the few frozen rows' ts first (an int isin), then (well, ts) pairs among those only
-    near = others & np.isin(ts, ts[frozen])
+    near = others & pd.Series(ts, copy=False).isin(ts[frozen]).to_numpy()  # hashed: np.isin sorted
     if not near.any():
         return False
     keys = pd.MultiIndex.from_arrays([code[frozen], ts[frozen]])
