@@ -190,6 +190,7 @@ def cancel(store: Store, actor: Principal, job_id: int) -> JobView:
         if row.submitted_by != actor.username and not actor.can(Permission.ADMINISTER):
             raise Conflict(f"job {job_id} is {row.submitted_by}'s; only they or an admin "
                            "may cancel it")
+        was = row.state  # the UPDATE below refreshes ``row``: a pending job reads CANCELLED
         session.execute(update(JobStatus).where(and_(JobStatus.id == job_id,
                                                      JobStatus.state == JobState.PENDING))
                         .values(state=JobState.CANCELLED, finished_at=now(),
@@ -197,7 +198,7 @@ def cancel(store: Store, actor: Principal, job_id: int) -> JobView:
         session.execute(update(JobStatus).where(JobStatus.id == job_id)
                         .values(cancel_requested=True))
         audit.record(session, actor.username, "job.cancel", object_type="job",
-                     object_id=job_id, detail=f"was {row.state}")
+                     object_id=job_id, detail=f"was {was}")
     return get(store, actor, job_id)
 
 
