@@ -127,6 +127,19 @@ class Workspace:
                                              touched, network_wide=wide, parent=base,
                                              description=description)
 
+    def derive_scenario(self, name: str, parent: str, changes: Sequence[scenario.Change] = (),
+                        description: str = "") -> Scenario:
+        """``parent``'s newest version plus these changes, stored as ``name``: version 1 the
+        first time, a new version made afresh from the parent after that (sweeps re-run)."""
+        with audited(self.store, self.user, "scenario.create", name) as session:
+            base = scenarios.get_scenario(session, self.user, parent)
+            network = _network(session, datasets.get_dataset_by_id(session, base.dataset_id))
+            scenario.apply(network, [*base.changes, *changes])  # checks
+            touched, wide = _reach(list(changes), network)
+            return scenarios.derive_scenario(session, self.user, name, base, list(changes),
+                                             touched, network_wide=wide,
+                                             description=description)
+
     def edit_scenario(self, name: str, changes: Sequence[scenario.Change]) -> Scenario:
         """A new version with these changes added; older versions keep their runs."""
         with audited(self.store, self.user, "scenario.edit", name) as session:
@@ -169,8 +182,10 @@ class Workspace:
 
     # --- runs -----------------------------------------------------------------------------
     def solve(self, name: str, options: SolveOptions | None = None,
-              progress: ProgressCallback | None = None) -> StoredRun:
-        """Solve the scenario's newest version and record the run, results and KPIs."""
+              progress: ProgressCallback | None = None,
+              version: int | None = None) -> StoredRun:
+        """Solve the scenario's newest version (or ``version``) and record the run, results
+        and KPIs."""
         from workbench.clinker.optimization.solve import (
             solve_network,  # Pyomo loads only when solving
         )
@@ -178,7 +193,7 @@ class Workspace:
         options = options or SolveOptions()
         with audited(self.store, self.user, "run", name) as session:
             self.user.require(Permission.RUN, "run plans")
-            s = scenarios.get_scenario(session, self.user, name)
+            s = scenarios.get_scenario(session, self.user, name, version)
             data = datasets.get_dataset_by_id(session, s.dataset_id)
             network = scenario.apply(_network(session, data), s.changes)
             version = s.version

@@ -70,6 +70,40 @@ def edit_scenario(session: Session, actor: Principal, name: str, changes: list[C
     return version
 
 
+def derive_scenario(session: Session, actor: Principal, name: str, parent: Scenario,
+                    changes: list[Change], touched: list[str], *, network_wide: bool,
+                    description: str = "") -> Scenario:
+    """``parent`` plus these changes, stored as ``name``: version 1 when the name is new, else
+    the next version, made afresh from ``parent`` (its changes, then these; not the previous
+    version's, which ``edit_scenario`` would compound). So a sweep can run again and each of
+    its variants gets a new version. Refused when the existing scenario does not derive from
+    a version of ``parent``: a name that is someone's own what-if is not taken over."""
+    if session.scalar(select(Scenario.id).where(Scenario.name == name).limit(1)) is None:
+        dataset = session.get(Dataset, parent.dataset_id)
+        assert dataset is not None
+        return create_scenario(session, actor, name, dataset, changes, touched,
+                               network_wide=network_wide, parent=parent,
+                               description=description)
+    _require_change_rights(actor, touched, network_wide, "edit scenarios")
+    current = get_scenario(session, actor, name)
+    origin = session.get(Scenario, current.parent_id) if current.parent_id else None
+    if origin is None or origin.name != parent.name:
+        raise Conflict(f"scenario '{name}' already exists and does not derive from "
+                       f"'{parent.name}', so it is left as it is")
+    version = Scenario(name=name, version=current.version + 1, dataset_id=parent.dataset_id,
+                       parent_id=parent.id, changes=list(parent.changes) + changes,
+                       scopes=sorted(set(touched) | set(parent.scopes or [])),
+                       description=description or current.description,
+                       created_by=actor.username)
+    session.add(version)
+    session.flush()
+    audit.record(session, actor.username, "scenario.edit", object_type="scenario",
+                 object_id=f"{name} v{version.version}", scopes=touched,
+                 detail=f"made again from {parent.name} v{parent.version}; "
+                        f"{len(version.changes)} changes")
+    return version
+
+
 def get_scenario(session: Session, actor: Principal, name: str,
                  version: int | None = None) -> Scenario:
     """The named version, or the newest one."""

@@ -12,6 +12,7 @@ from workbench.cli.output import EXIT_FAILED, err, print_json, print_table
 from workbench.cli.session import usage_error, user_errors
 from workbench.clinker.cli.commands import app
 from workbench.clinker.cli.plans import CapacityOpt, CloseOpt, _changes, workspace
+from workbench.core.errors import Conflict
 from workbench.core.money import format_inr
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -37,8 +38,9 @@ def sweep_command(
                                          metavar="N")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
-    """Solve every variant of BASE in parallel; each is stored as a scenario (a child of BASE)
-    with its run. Ends with cost and service level per variant; failed variants are listed."""
+    """Solve every variant of BASE in parallel; each is stored as a scenario version derived
+    from BASE, with its run (running the same sweep again adds a version to each). Ends with
+    cost and service level per variant; failed variants are listed and do not stop the rest."""
     from workbench.clinker.sweep import multipliers, solve_variant, variants
     from workbench.jobs.sweep import run_tasks
 
@@ -47,48 +49,50 @@ def sweep_command(
         raise usage_error(f"--scheduler {scheduler}: workers on other machines cannot reach a "
                           f"SQLite file ({ws.store.url}); use a PostgreSQL store "
                           "(WORKBENCH_DB_URL=postgresql://...) for a remote cluster")
+    rows, failed, made = [], [], []
     with user_errors():
         factors = multipliers(demand_multiplier)
         extra = _changes(None, None, None, None, capacity, close_route, None)
-        planned = variants(scenario, factors, extra)
-        for variant in planned:
-            ws.create_scenario(variant.name, _dataset_of(ws, scenario), parent=scenario,
-                               changes=variant.changes,
-                               description=f"sweep of {scenario}")
+        for variant in variants(scenario, factors, extra):
+            try:
+                stored = ws.derive_scenario(variant.name, scenario, variant.changes,
+                                            description=f"sweep of {scenario}")
+            except Conflict as exc:  # this variant's name is taken: the others still run
+                failed.append({"scenario": variant.name, "version": None,
+                               "error": f"Conflict: {exc}"})
+                continue
+            made.append((variant.name, stored.version))
     # one HiGHS thread per variant: the variants themselves fill the cores
     options = {"threads": 1, **({"mip_gap": gap} if gap is not None else {})}
     url = ws.store.engine.url.render_as_string(hide_password=False)
-    tasks = [(v.name, (url, ws.user.username, v.name, options)) for v in planned]
-    rows, failed = [], []
+    tasks = [(f"{name} v{version}", (url, ws.user.username, name, options, version))
+             for name, version in made]
+    made_as = {key: (args[2], args[4]) for key, args in tasks}
     started = time.perf_counter()
     with Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.fields[last]}"), console=err, disable=as_json) as bar:
         task = bar.add_task("sweep", total=len(tasks), last="")
-        for done in run_tasks(solve_variant, tasks, scheduler, workers):
+        for done in run_tasks(solve_variant, tasks, scheduler, workers) if tasks else ():
+            name, version = made_as[done.key]
             (failed if done.error else rows).append(
-                {"scenario": done.key, "error": done.error} if done.error else done.value)
+                {"scenario": name, "version": version, "error": done.error} if done.error
+                else done.value)
             bar.update(task, advance=1, last=done.key)
     seconds = round(time.perf_counter() - started, 2)
     rows.sort(key=lambda r: r["scenario"])
     if as_json:
         print_json({"base": scenario, "seconds": seconds, "rows": rows, "failed": failed})
     else:
-        print_table(("variant", "status", "total cost", "service", "unmet t", "run"),
-                    [(r["scenario"], r["status"], format_inr(r["total_cost_inr"]),
+        print_table(("variant", "version", "status", "total cost", "service", "unmet t",
+                     "run"),
+                    [(r["scenario"], r["version"], r["status"], format_inr(r["total_cost_inr"]),
                       f"{r['service_level']:.1%}" if r["service_level"] is not None else "",
                       f"{r['unmet_t']:,.0f}" if r["unmet_t"] is not None else "", r["run_id"])
                      for r in rows])
         for f in failed:
             err.print(f"[red]failed:[/] {f['scenario']}: {f['error']}")
-        err.print(f"{len(rows)} of {len(tasks)} variants solved in {seconds:.1f}s")
+        err.print(f"{len(rows)} of {len(rows) + len(failed)} variants solved in "
+                  f"{seconds:.1f}s")
     if failed:
         raise typer.Exit(EXIT_FAILED)
-
-
-def _dataset_of(ws: object, scenario: str) -> str:
-    from workbench.store import datasets, scenarios
-
-    with ws.store.session() as session:  # type: ignore[attr-defined]
-        s = scenarios.get_scenario(session, ws.user, scenario)  # type: ignore[attr-defined]
-        return datasets.get_dataset_by_id(session, s.dataset_id).name
 
