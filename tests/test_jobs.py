@@ -5,6 +5,7 @@ sweep on a Dask LocalCluster."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -16,13 +17,17 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import run_cli
-from workbench.clinker import SolveOptions, Workspace, synthetic_network
+from workbench.clinker import SolveOptions, Workspace, scenarios, synthetic_network
+from workbench.clinker.jobs import percent_done
+from workbench.clinker.optimization.progress import SolveProgress
+from workbench.clinker.sweep import NAME_LIMIT, variants
 from workbench.core.access import BOOTSTRAP
 from workbench.jobs import queue
 from workbench.jobs.handle import JobHandle
 from workbench.jobs.states import JobState
+from workbench.jobs.sweep import run_tasks
 from workbench.store.db import open_store
-from workbench.store.models import OptimizationRun
+from workbench.store.models import AuditEntry, OptimizationRun
 
 LEASE_S = 4  # shortened lease, so a lost worker shows within seconds
 
@@ -237,3 +242,167 @@ def test_a_remote_scheduler_with_a_sqlite_store_is_refused(tmp_path):
     done = run_cli("sweep", "--scenario", "base", "--demand-multiplier", "1.0",
                    "--scheduler", "tcp://127.0.0.1:8786", env={"WORKBENCH_DB_URL": url})
     assert done.returncode == 2 and "PostgreSQL" in done.stderr
+
+
+def _progress(incumbent: float | None, bound: float | None) -> SolveProgress:
+    return SolveProgress(best_bound=bound, incumbent=incumbent, gap="", seconds=1.0)
+
+
+def test_percent_done_follows_the_gap_on_a_log_scale():
+    # no plan yet: a token 5 %, whether or not a bound is known
+    assert percent_done(_progress(None, None), 0.01) == 5.0
+    assert percent_done(_progress(None, 90.0), 0.01) == 5.0
+    assert percent_done(_progress(100.0, None), 0.01) == 5.0
+    # at or below the gap asked for: done
+    assert percent_done(_progress(100.0, 99.0), 0.01) == 100.0
+    assert percent_done(_progress(100.0, 100.0), 0.0) == 100.0
+    # halfway on the log scale between a 100 % gap and the one asked for
+    assert percent_done(_progress(100.0, 90.0), 0.01) == pytest.approx(55.0)
+    assert percent_done(_progress(1000.0, 999.0), 0.0) == pytest.approx(55.0)  # gap 0: 1e-6
+    assert percent_done(_progress(100.0, 50.0), 0.01) == pytest.approx(
+        10 + 90 * (1 - math.log(50) / math.log(100)))
+    # a gap of 100 % or more is the first plan: 10 %
+    assert percent_done(_progress(100.0, 0.0), 0.01) == 10.0
+    assert percent_done(_progress(100.0, -50.0), 0.01) == 10.0
+    # a closing gap never moves the bar back, and it stays within 10-100 %
+    gaps = [2.0, 0.9, 0.5, 0.2, 0.1, 0.05, 0.02, 0.011, 0.01, 0.001]
+    shown = [percent_done(_progress(100.0, 100.0 * (1 - g)), 0.01) for g in gaps]
+    assert shown == sorted(shown) and shown[0] == 10.0 and shown[-1] == 100.0
+
+
+def test_jobs_list_by_status_and_cancel_from_the_command_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    _store_with(url, ("small", (3, 5, 3)))
+    env = {"WORKBENCH_DB_URL": url}
+    store = open_store(url)
+    try:
+        running = queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": "small"})
+        assert queue.claim(store, "w1").id == running.id  # a worker's claim, no worker:
+        pending = queue.submit(store, BOOTSTRAP, "clinker.solve",  # RUNNING until ended
+                               {"scenario": "small"})
+        untouched = queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": "small"})
+
+        def listed(status: str) -> list[int]:
+            done = run_cli("jobs", "list", "--status", status, "--json", env=env)
+            assert done.returncode == 0, done.stderr
+            return [j["id"] for j in json.loads(done.stdout)]
+
+        assert listed("PENDING") == [untouched.id, pending.id]  # newest first
+        assert listed("running") == [running.id]  # any case
+        assert listed("CANCELLED") == []
+
+        done = run_cli("jobs", "cancel", str(pending.id), env=env)
+        assert done.returncode == 0, done.stderr
+        assert f"job {pending.id}: cancelled" in done.stderr
+        done = run_cli("jobs", "cancel", str(running.id), "--json", env=env)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {"job_id": running.id, "state": "RUNNING",
+                                           "cancel_requested": True}  # its worker stops it
+
+        assert listed("CANCELLED") == [pending.id]
+        assert listed("PENDING") == [untouched.id]
+        assert listed("RUNNING") == [running.id]
+        assert queue.claim(store, "w2").id == untouched.id  # the cancelled one never starts
+
+        again = run_cli("jobs", "cancel", str(pending.id), env=env)
+        assert again.returncode == 1 and "already ended" in again.stderr
+        bad = run_cli("jobs", "list", "--status", "DONE", env=env)
+        assert bad.returncode == 1 and "PENDING, RUNNING, SUCCESS" in bad.stderr
+        missing = run_cli("jobs", "cancel", "9999", env=env)
+        assert missing.returncode == 1 and "no job with id 9999" in missing.stderr
+
+        with store.session() as session:  # one audit row per cancel that was accepted
+            cancels = session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "job.cancel").order_by(AuditEntry.id)).all()
+            assert [(e.username, e.status, e.object_type, e.object_id, e.detail)
+                    for e in cancels] == [
+                ("local", "ok", "job", str(pending.id), "was PENDING"),
+                ("local", "ok", "job", str(running.id), "was RUNNING")]
+    finally:
+        store.dispose()
+
+
+def test_sweep_variant_names_carry_every_change_in_a_stable_order():
+    cap_a, cap_b = scenarios.capacity("IU_001", 1.2), scenarios.capacity("IU_002", 0.5)
+    closed = [scenarios.close_route("R9"), scenarios.close_route("R7")]
+    plain = variants("base", [0.9, 1.0], [])
+    assert [v.name for v in plain] == ["base~demand0.9", "base~demand1"]
+    full = variants("base", [0.9], [cap_b, closed[0], cap_a, closed[1]])
+    assert full[0].name == "base~demand0.9~capacity=IU_001x1.2,IU_002x0.5~closed=R7,R9"
+    # the same changes in another order: the same variant, name and changes alike
+    again = variants("base", [0.9], [closed[1], cap_a, closed[0], cap_b])
+    assert again == full
+    # any change that differs gives another name
+    names = {variants("base", [0.9], extra)[0].name for extra in (
+        [], [cap_a], [cap_b], [scenarios.capacity("IU_001", 1.3)], [closed[0]], [closed[1]],
+        [cap_a, closed[0]])}
+    assert len(names) == 7
+    # a name longer than the store keeps ends in a hash of the whole: still stable, distinct
+    many = [scenarios.close_route(f"ROUTE-{i:03d}") for i in range(40)]
+    long_a = variants("base", [1.0], many)[0].name
+    long_b = variants("base", [1.0], many[:-1])[0].name
+    assert len(long_a) == NAME_LIMIT and long_a.startswith("base~demand1~closed=ROUTE-000,")
+    assert long_a != long_b and long_a == variants("base", [1.0], many[::-1])[0].name
+
+
+def test_the_same_sweep_runs_again_as_new_versions_of_its_variants(tmp_path):
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    _store_with(url, ("base", (3, 5, 3)))
+    env = {"WORKBENCH_DB_URL": url}
+    args = ("sweep", "--scenario", "base", "--demand-multiplier", "0.9:1:0.1",
+            "--capacity", "IU_001=1.2", "--close-route", "IU_001-GU_003-ROAD", "--json")
+    first = run_cli(*args, env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    second = run_cli(*args, env=env, cwd=tmp_path)
+    assert second.returncode == 0, second.stderr[-2000:]  # no "already exists"
+    names = [f"base~demand{f}~capacity=IU_001x1.2~closed=IU_001-GU_003-ROAD" for f in ("0.9", "1")]
+    rows = [json.loads(first.stdout)["rows"], json.loads(second.stdout)["rows"]]
+    assert [[(r["scenario"], r["version"]) for r in run] for run in rows] == [
+        [(n, 1) for n in names], [(n, 2) for n in names]]
+    assert [r["total_cost_inr"] for r in rows[0]] == pytest.approx(
+        [r["total_cost_inr"] for r in rows[1]])  # made afresh from base, not compounded
+    for factor, name, one, two in zip(("0.9", "1"), names, *rows, strict=True):
+        shown = json.loads(run_cli("scenario", "show", name, "--json", env=env).stdout)
+        assert [(v["version"], [r["run"] for r in v["runs"]]) for v in shown["versions"]] == [
+            (1, [one["run_id"]]), (2, [two["run_id"]])]
+        assert shown["lineage"] == [f"{name} v2", "base v1"]
+        assert shown["versions"][1]["inherits_from"] == "base v1"
+        assert shown["versions"][1]["adds"] == shown["versions"][0]["adds"] == [
+            f"demand × {factor} (all nodes)", "capacity at IU_001 × 1.2",
+            "route IU_001-GU_003-ROAD closed"]
+
+
+def test_a_sweep_reports_a_failed_variant_and_solves_the_others(tmp_path):
+    url = f"sqlite:///{tmp_path / 'failed.db'}"
+    _store_with(url, ("base", (3, 5, 3)))
+    ws = Workspace.connect(url)  # someone's own what-if, not a variant of base, has a
+    ws.create_scenario("base~demand1", "base",  # variant's name
+                       changes=[scenarios.capacity("IU_002", 0.5)])
+    ws.close()
+    done = run_cli("sweep", "--scenario", "base", "--demand-multiplier", "0.9:1.1:0.1",
+                   "--json", env={"WORKBENCH_DB_URL": url}, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr[-2000:]  # not everything ran
+    out = json.loads(done.stdout)
+    assert [(r["scenario"], r["status"]) for r in out["rows"]] == [
+        ("base~demand0.9", "optimal"), ("base~demand1.1", "optimal")]
+    assert [(f["scenario"], f["version"]) for f in out["failed"]] == [("base~demand1", None)]
+    assert "does not derive from 'base'" in out["failed"][0]["error"]
+    store = open_store(url)
+    try:
+        with store.session() as session:
+            runs = session.scalars(select(OptimizationRun.id)).all()
+            assert sorted(runs) == sorted(r["run_id"] for r in out["rows"])
+            kept = session.execute(text("SELECT version, changes FROM scenarios WHERE name = "
+                                        "'base~demand1'")).all()
+            assert len(kept) == 1 and kept[0][0] == 1 and "IU_002" in str(kept[0][1])
+    finally:
+        store.dispose()
+
+
+def test_a_failing_task_on_the_dask_cluster_does_not_sink_the_others():
+    results = {r.key: r for r in run_tasks(math.sqrt, [("four", (4.0,)), ("minus", (-1.0,)),
+                                                       ("nine", (9.0,))], workers=1)}
+    assert set(results) == {"four", "minus", "nine"}
+    assert (results["four"].value, results["nine"].value) == (2.0, 3.0)
+    assert results["four"].error is None and results["nine"].error is None
+    assert results["minus"].error == "ValueError: math domain error"
