@@ -10,6 +10,7 @@ import pytest
 from tests.esp_data import new_store, telemetry, write_csv
 from workbench.esp.contract.readers import ReadError
 from workbench.esp.contract.schema import RANGES
+from workbench.esp.ingest import pipeline
 from workbench.esp.ingest.pipeline import ingest
 from workbench.esp.lake import queries
 
@@ -211,3 +212,36 @@ def test_an_unreadable_source_stores_nothing(store, tmp_path):
     assert queries.raw_rows(store, ["W1"]).empty
     assert not list(store.root.rglob(".*staged*"))
     assert len(store.batches()) == 1  # only the registration
+
+
+def test_a_write_failing_in_a_writer_thread_stores_nothing(store, tmp_path, monkeypatch):
+    """Raw and rollup files are written by threads; one failing leaves the store as it was."""
+    run(store, telemetry(n=30), tmp_path, "first.csv")
+    before = sorted(p.relative_to(store.root) for p in store.root.rglob("*") if p.is_file())
+    real = pipeline.pq.write_table
+
+    def failing(table, where, **options):
+        if "rollups" in str(where) and "1h" in str(where):
+            raise OSError("disk full")
+        return real(table, where, **options)
+
+    monkeypatch.setattr(pipeline.pq, "write_table", failing)
+    later = telemetry(start="2025-01-01T01:00:00", n=30, seed=1)
+    with pytest.raises(OSError, match="disk full"):
+        run(store, later, tmp_path, "second.csv")
+    after = sorted(p.relative_to(store.root) for p in store.root.rglob("*") if p.is_file())
+    assert after == before
+    assert len(queries.raw_rows(store, ["W1"])) == 30
+
+
+def test_frozen_rerun_of_one_well_leaves_the_others_as_checked(store, tmp_path):
+    """W1's frozen row has a later copy (accepted on the re-run); W2's duplicate stays one."""
+    w1 = telemetry("W1", n=40)
+    w1.loc[:, ["flow_rate_bpd", "motor_current_a", "pip_psi"]] = [1500.0, 50.0, 900.0]
+    w1 = pd.concat([w1, w1.iloc[[35]]], ignore_index=True)  # a copy of a frozen row
+    w2 = telemetry("W2", n=10, seed=3)
+    w2 = pd.concat([w2, w2.iloc[[4]]], ignore_index=True)
+    result = run(store, pd.concat([w1, w2], ignore_index=True), tmp_path)
+    assert result.rejected_by_reason["frozen"] == 11  # rows 30-39 of W1, and the copy of 35
+    assert result.rejected_by_reason["duplicate"] == 1  # W2's copy
+    assert len(queries.raw_rows(store, ["W2"])) == 10
