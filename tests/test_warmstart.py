@@ -136,3 +136,35 @@ def test_a_plan_stopped_above_its_gap_says_so_with_the_gap_asked_for() -> None:
     assert stopped.not_proven
     assert "(not proven within 0.5%: gap 1.9%)" in stopped.headline()
     assert "not proven" not in dataclasses.replace(stopped, mip_gap=0.004).headline()
+
+
+def test_a_cancel_while_highs_makes_no_check_answers_with_the_best_plan_so_far() -> None:
+    """HiGHS 1.15 runs its sub-MIPs without an interrupt check; a cancel must not wait for
+    them. The interrupt here answers True only to the caller's thread, so HiGHS never stops on
+    its own, as inside a sub-MIP: the solve answers after the grace with its best plan."""
+    import threading
+    import time
+
+    from workbench.clinker.optimization import highs_model
+
+    network = family_network(SIZES[2], 7)
+    plan, start, model, hm = repaired_plan(network)
+    asked = time.perf_counter() + 0.5
+    stopped = hm.solve_mip(0.0, 30, start=start.x, interrupt=lambda: (
+        threading.current_thread() is threading.main_thread() and time.perf_counter() > asked))
+    assert stopped.termination is Termination.INTERRUPTED
+    assert hm._running is not None  # answered while HiGHS was still running
+    assert stopped.x is not None and stopped.objective <= start.objective_inr + 1e-6
+    assert stopped.objective == pytest.approx(hm.objective_of(stopped.x), rel=1e-12)
+    hm.load(stopped.x)
+    frames = plan_frames(model, prepare(network), network.settings)
+    cancelled = PlanResult(status=PlanStatus.FEASIBLE, objective_inr=stopped.objective,
+                           production=frames["production"], shipments=frames["shipments"],
+                           stock=frames["stock"], unmet=frames["unmet"],
+                           safety_shortfall=frames["safety_shortfall"],
+                           components=cost_breakdown(model))
+    assert plan_violations(network, cancelled) == []
+    # HiGHS stops at its next check once the answer is given, and the model can be used again
+    assert hm.solve_lp().termination is Termination.CONVERGED
+    assert hm._running is None
+    assert highs_model.CANCEL_GRACE_S <= 1.0

@@ -9,6 +9,7 @@ report progress and honour interrupts through HiGHS's own callbacks rather than 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ _INTERRUPTS = [highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
                highspy.cb.HighsCallbackType.kCallbackIpmInterrupt]
 
 
+# How long a cancelled MIP is given to reach HiGHS's next interrupt check before the solve
+# answers with its best plan so far and leaves HiGHS to stop on its own: HiGHS 1.15 runs its
+# sub-MIP heuristics (RINS, RENS) without any callback, for up to several seconds.
+CANCEL_GRACE_S = 0.5
+
+
 class TriviallyInfeasible(Exception):
     """The model holds a constraint without variables that can never hold (e.g. a ``ge`` flow
     bound that matches no route)."""
@@ -64,6 +71,18 @@ class HighsSolve:
     @property
     def ok(self) -> bool:
         return self.termination is Termination.CONVERGED and self.x is not None
+
+
+class _Best:
+    """The best plan a MIP has found so far, as its callbacks report it."""
+
+    def __init__(self, x: np.ndarray | None, objective: float | None) -> None:
+        self.x, self.objective = x, objective
+        self.bound: float | None = None
+
+    def offer(self, x: np.ndarray, objective: float) -> None:
+        if self.objective is None or objective < self.objective:
+            self.x, self.objective = x, objective
 
 
 class HighsModel:
@@ -106,6 +125,7 @@ class HighsModel:
             self.highs.setOptionValue("threads", int(threads))
         self.highs.passModel(lp)
         self._cost = lp.col_cost_
+        self._running: threading.Thread | None = None  # a cancelled MIP still winding down
 
     # --- columns -------------------------------------------------------------------------
     def column(self, var: pyo.Var) -> int | None:
@@ -120,11 +140,13 @@ class HighsModel:
         return float(self._cost @ x) + self.offset
 
     def fix(self, columns: np.ndarray, values: np.ndarray) -> None:
+        self._wait_idle()
         if len(columns):
             self.highs.changeColsBounds(len(columns), columns, values, values)
 
     def release(self, columns: np.ndarray | None = None) -> None:
         """Back to the model's own bounds (all columns when none are given)."""
+        self._wait_idle()
         cols = np.arange(len(self.columns), dtype=np.int32) if columns is None else columns
         if len(cols):
             self.highs.changeColsBounds(len(cols), cols, self.lower[cols], self.upper[cols])
@@ -132,6 +154,7 @@ class HighsModel:
     # --- solving -------------------------------------------------------------------------
     def solve_lp(self, time_limit_s: float = INF) -> HighsSolve:
         """The LP relaxation under the current column bounds (integrality dropped)."""
+        self._wait_idle()
         self.highs.setOptionValue("solve_relaxation", True)
         self.highs.setOptionValue("time_limit", float(time_limit_s))
         try:
@@ -142,7 +165,13 @@ class HighsModel:
     def solve_mip(self, gap: float, time_limit_s: float, start: np.ndarray | None = None,
                   progress: Callable[[SolveProgress], None] | None = None,
                   interrupt: Callable[[], bool] | None = None) -> HighsSolve:
-        """Branch and bound from ``start`` (a feasible plan), reporting through callbacks."""
+        """Branch and bound from ``start`` (a feasible plan), reporting through callbacks.
+
+        With ``interrupt``, a cancel is answered within :data:`CANCEL_GRACE_S` of being seen:
+        HiGHS stops at its next check, or, when it is inside a sub-MIP that has none, the best
+        plan so far is returned while HiGHS winds down in the background.
+        """
+        self._wait_idle()
         h = self.highs
         h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
@@ -152,20 +181,33 @@ class HighsModel:
             solution.value_valid = True
             h.setSolution(solution)
         began = time.perf_counter()
+        best = _Best(start, self.objective_of(start) if start is not None else None)
         callbacks = []
         if progress is not None:
-            callbacks += [highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
-                          highspy.cb.HighsCallbackType.kCallbackMipLogging]
+            callbacks += [highspy.cb.HighsCallbackType.kCallbackMipLogging]
+        if progress is not None or interrupt is not None:
+            callbacks += [highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution]
         if interrupt is not None:
             callbacks += _INTERRUPTS
+        abandoned = threading.Event()
 
         def on_event(kind, message, data_out, data_in, user_data) -> None:
+            if abandoned.is_set():  # the caller has answered; only stop, never report
+                if kind in _INTERRUPTS:
+                    data_in.user_interrupt = True
+                return
             if kind in _INTERRUPTS:  # asked afresh at every check: a cancel stops the next one
                 if interrupt is not None and interrupt():
                     data_in.user_interrupt = True
                 return
+            primal, dual = data_out.mip_primal_bound, data_out.mip_dual_bound
+            if abs(dual) < INF:
+                best.bound = dual
+            if kind == highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution:
+                x = np.array(data_out.mip_solution, dtype=float)
+                if len(x) == len(self.columns):
+                    best.offer(x, self.objective_of(x))
             if progress is not None:
-                primal, dual = data_out.mip_primal_bound, data_out.mip_dual_bound
                 progress(SolveProgress(
                     best_bound=dual if abs(dual) < INF else None,
                     incumbent=primal if abs(primal) < INF else None,
@@ -176,11 +218,52 @@ class HighsModel:
             h.setCallback(on_event, None)
             for kind in callbacks:
                 h.startCallback(kind)
-        try:
-            return self._run(relaxed=not self.integer.any())
-        finally:
+
+        def stop_callbacks() -> None:
             for kind in callbacks:
                 h.stopCallback(kind)
+
+        relaxed = not self.integer.any()
+        if interrupt is None or relaxed:
+            try:
+                return self._run(relaxed)
+            finally:
+                stop_callbacks()
+        return self._run_cancellable(interrupt, best, abandoned, stop_callbacks, began)
+
+    def _run_cancellable(self, interrupt: Callable[[], bool], best: _Best,
+                         abandoned: threading.Event, stop_callbacks: Callable[[], None],
+                         began: float) -> HighsSolve:
+        """Run the MIP in a thread of its own so that a cancel is answered on time."""
+        outcome: list[HighsSolve | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(self._run(relaxed=False))
+            except BaseException as exc:  # handed to the caller's thread
+                outcome.append(exc)
+            finally:
+                stop_callbacks()
+
+        thread = threading.Thread(target=run, name="highs-mip", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.05)
+            if thread.is_alive() and interrupt():
+                thread.join(CANCEL_GRACE_S)
+                if thread.is_alive():
+                    abandoned.set()
+                    self._running = thread  # the next use of this model waits for it
+                    return HighsSolve(Termination.INTERRUPTED, best.objective, best.bound,
+                                      best.x, time.perf_counter() - began)
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    def _wait_idle(self) -> None:
+        if self._running is not None:
+            self._running.join()
+            self._running = None
 
     def _run(self, relaxed: bool) -> HighsSolve:
         began = time.perf_counter()
