@@ -168,3 +168,47 @@ def test_a_cancel_while_highs_makes_no_check_answers_with_the_best_plan_so_far()
     assert hm.solve_lp().termination is Termination.CONVERGED
     assert hm._running is None
     assert highs_model.CANCEL_GRACE_S <= 1.0
+
+
+def test_rake_search_gives_a_cheaper_plan_than_the_dive_alone(monkeypatch) -> None:
+    from workbench.clinker.optimization import warmstart
+
+    network = family_network(SIZES[2], 2)
+    plan, searched, *_ = repaired_plan(network)
+    monkeypatch.setattr(warmstart, "_SEARCH_LPS_PER_DIVE_LP", 0.0)
+    _, dive_only, *_ = repaired_plan(network)
+    assert searched.objective_inr < dive_only.objective_inr * (1 - 0.0005)
+    assert plan_violations(network, plan) == []
+
+
+def test_a_rake_move_never_gains_more_than_its_reduced_cost_says() -> None:
+    """The search skips moves whose first-order change is not a saving; that is safe only if
+    the first-order change never overstates what a move costs (the LP is convex in it)."""
+    import numpy as np
+
+    from workbench.clinker.optimization import warmstart
+
+    network = family_network(SIZES[1], 4)
+    data = prepare(network)
+    model = build_model(data, network.settings)
+    hm = HighsModel(model, threads=1)
+    lp = hm.solve_lp()
+    lanes = warmstart._lanes(hm, model, data)
+    repair = warmstart._Repair(hm, 60)
+    x = warmstart._round_rakes(repair, lanes.rake_trips, lp.x)
+    base = repair.fix_and_solve(lanes.rake_trips[:0], np.zeros(0))
+    cost, reduced = hm.objective_of(base.x), hm.reduced_costs()[lanes.rake_trips]
+    value = np.round(x[lanes.rake_trips])
+    checked = 0
+    for j in range(len(lanes.rake_trips)):
+        for step in (1.0, -1.0):
+            if value[j] + step < 0:
+                continue
+            col = lanes.rake_trips[j:j + 1]
+            tried = repair.fix_and_solve(col, value[j:j + 1] + step)
+            hm.fix(col, value[j:j + 1])
+            if tried.ok:
+                checked += 1
+                assert hm.objective_of(tried.x) - cost >= step * reduced[j] - 1e-6 * abs(cost)
+    repair.undo()
+    assert checked > 20

@@ -136,6 +136,11 @@ class HighsModel:
         found = [self.column(v) for v in variables]
         return np.array([j for j in found if j is not None], dtype=np.int32)
 
+    def reduced_costs(self) -> np.ndarray:
+        """The columns' reduced costs in the latest LP solve (of a fixed column too: what one
+        unit more would change, to first order)."""
+        return np.asarray(self.highs.getSolution().col_dual, dtype=float)
+
     def objective_of(self, x: np.ndarray) -> float:
         return float(self._cost @ x) + self.offset
 

@@ -119,8 +119,10 @@ def _run_highs(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions,
                           Termination.UNBOUNDED):
         return _Outcome(lp.termination, False, None, None)  # no plan if the LP has none
     start = None
+    cancel = options.cancel
     if options.warm_start and lp.ok:
-        start = lp_and_repair(hm, model, data, lp, _left(began, limit))
+        start = lp_and_repair(hm, model, data, lp, _left(began, limit),
+                              stop=(lambda: cancel.cancelled) if cancel is not None else None)
     if start is not None and progress:
         progress(SolveProgress(lp.bound, start.objective_inr,
                                f"{100 * _gap(start.objective_inr, lp.bound):.2f}%",
@@ -129,7 +131,6 @@ def _run_highs(model: pyo.ConcreteModel, data: ModelData, options: SolveOptions,
         hm.load(start.x)
         return _Outcome(Termination.CONVERGED, True, start.objective_inr, lp.bound,
                         start.objective_inr)
-    cancel = options.cancel
     if cancel is not None and cancel.cancelled and start is not None:
         hm.load(start.x)  # cancelled before branching: the repaired plan is the best so far
         return _Outcome(Termination.INTERRUPTED, True, start.objective_inr, lp.bound,

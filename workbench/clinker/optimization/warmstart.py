@@ -11,6 +11,13 @@ a plan with whole rakes, whole trucks and settled SBQ switches. The repair makes
 4. round every other lane's trips up to carry its shipment, fix them and re-solve the LP for
    the remaining continuous flows; then drop trips that carry nothing.
 
+Between steps 2 and 3 a local search moves single rakes: one rake more or fewer on one lane,
+kept when the re-solved LP is cheaper. Rounding the rakes is where nearly all of the repair's
+distance to the optimum comes from (0.24-0.53 % above the LP bound on the benchmark families,
+while the switches and trucks add under 0.02 %). The LP's reduced cost of a fixed rake column
+says which moves can pay at all: the LP's cost is convex in a fixed column's value, so a move
+whose first-order change is not negative can never make it cheaper and is never tried.
+
 Every step only fixes integer columns at whole values and re-solves the LP, so the result is a
 feasible plan of the full model. When it is within the requested gap of the LP bound it is a
 proven answer; otherwise HiGHS starts from it. Nothing is relaxed or changed in the data.
@@ -19,6 +26,7 @@ proven answer; otherwise HiGHS starts from it. Nothing is relaxed or changed in 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +38,10 @@ from workbench.clinker.optimization.model_data import ModelData
 _EPS = 1e-6  # LP round-off such as 2.9999999 rakes or 1e-9 t
 _SETTLE_ROUNDS = 20
 _DIVE_SHARE = 0.1  # share of the still-fractional rakes fixed in each dive step
+# The rake search may solve this many LPs per LP of the dive: a count, not seconds, so that the
+# same data give the same plan on a busy machine and an idle one.
+_SEARCH_LPS_PER_DIVE_LP = 1.5
+_MIN_GAIN_INR = 1.0  # a move whose first-order saving is below a rupee is not worth an LP
 
 
 @dataclass(frozen=True)
@@ -96,10 +108,15 @@ def _lanes(hm: HighsModel, m: pyo.ConcreteModel, data: ModelData) -> _Lanes:
 class _Repair:
     """Fixes columns step by step on the adapter's model and undoes it all at the end."""
 
-    def __init__(self, hm: HighsModel, time_limit_s: float) -> None:
+    def __init__(self, hm: HighsModel, time_limit_s: float,
+                 stop: Callable[[], bool] | None = None) -> None:
         self.hm, self.deadline = hm, time.perf_counter() + time_limit_s
         self.fixed: list[np.ndarray] = []
         self.lps = 0
+        self.stop = stop or (lambda: False)
+
+    def out_of_time(self) -> bool:
+        return time.perf_counter() >= self.deadline or self.stop()
 
     def fix_and_solve(self, columns: np.ndarray, values: np.ndarray) -> HighsSolve:
         self.hm.fix(columns, values)
@@ -114,16 +131,18 @@ class _Repair:
 
 
 def lp_and_repair(hm: HighsModel, m: pyo.ConcreteModel, data: ModelData, lp: HighsSolve,
-                  time_limit_s: float) -> WarmStart | None:
+                  time_limit_s: float, stop: Callable[[], bool] | None = None
+                  ) -> WarmStart | None:
     """A whole-vehicle plan from the LP relaxation ``lp``; None when the repair fails.
 
-    The adapter's model is left as it was found (every column back to its own bounds).
+    ``stop`` (a cancel) ends the rake search early; the repair still finishes its plan. The
+    adapter's model is left as it was found (every column back to its own bounds).
     """
     if not lp.ok or lp.x is None:
         return None
     began = time.perf_counter()
     lanes = _lanes(hm, m, data)
-    repair = _Repair(hm, time_limit_s)
+    repair = _Repair(hm, time_limit_s, stop)
     try:
         x = _repaired(repair, lanes, lp.x)
     finally:
@@ -138,6 +157,7 @@ def _repaired(repair: _Repair, lanes: _Lanes, x: np.ndarray) -> np.ndarray | Non
     x = _round_rakes(repair, lanes.rake_trips, x)
     if x is None:
         return None
+    x = _move_rakes(repair, lanes.rake_trips, x, int(_SEARCH_LPS_PER_DIVE_LP * repair.lps))
     x = _settle_switches(repair, lanes, x)
     if x is None:
         return None
@@ -186,6 +206,49 @@ def _round_rakes(repair: _Repair, rakes: np.ndarray, x: np.ndarray) -> np.ndarra
             take //= 2
         x, free = step.x, free[order[take:]]
     return x
+
+
+def _move_rakes(repair: _Repair, rakes: np.ndarray, x: np.ndarray, budget: int) -> np.ndarray:
+    """One rake more or fewer on one lane at a time, while the LP gets cheaper.
+
+    The rakes are fixed when this starts (the dive left them so) and stay fixed at the values
+    returned. Moves are tried in order of their first-order saving, from the reduced costs of
+    the latest LP; after a round that kept a move, the reduced costs are read afresh. At most
+    ``budget`` LPs are solved. (Shifting a rake between two lanes of one origin or destination
+    was tried as a second move and found no cheaper plan on the benchmark families.)
+    """
+    hm = repair.hm
+    end = repair.lps + budget
+    while len(rakes) and repair.lps < end and not repair.out_of_time():
+        current = repair.fix_and_solve(rakes[:0], np.zeros(0))  # the duals of x's own LP
+        if not current.ok:
+            return x
+        x, cost = current.x, hm.objective_of(current.x)
+        value = np.round(x[rakes])
+        kept = False
+        for j, step in _moves(value, hm.reduced_costs()[rakes]):
+            if repair.lps >= end or repair.out_of_time():
+                break
+            col = rakes[j:j + 1]
+            tried = repair.fix_and_solve(col, value[j:j + 1] + step)
+            if tried.ok and hm.objective_of(tried.x) < cost - 1e-9 * abs(cost):
+                x, cost, kept = tried.x, hm.objective_of(tried.x), True
+                value[j] += step
+            else:
+                hm.fix(col, value[j:j + 1])
+        if not kept:
+            break
+    return x
+
+
+def _moves(value: np.ndarray, reduced: np.ndarray) -> list[tuple[int, float]]:
+    """(lane, +1 or -1 rake), best first-order saving first, savings under a rupee left out.
+    The first-order change is a lower bound on the true one (the LP's cost is convex in the
+    fixed values), so a move left out for a first-order change of zero or more never pays."""
+    n = len(value)
+    change = np.concatenate([reduced, np.where(value >= 1, -reduced, np.inf)])
+    order = np.argsort(change, kind="stable")
+    return [(int(k % n), 1.0 if k < n else -1.0) for k in order[change[order] < -_MIN_GAIN_INR]]
 
 
 def _settle_switches(repair: _Repair, lanes: _Lanes, x: np.ndarray) -> np.ndarray | None:
