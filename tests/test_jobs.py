@@ -406,3 +406,17 @@ def test_a_failing_task_on_the_dask_cluster_does_not_sink_the_others():
     assert (results["four"].value, results["nine"].value) == (2.0, 3.0)
     assert results["four"].error is None and results["nine"].error is None
     assert results["minus"].error == "ValueError: math domain error"
+
+
+def test_progress_label_names_the_state_once() -> None:
+    from types import SimpleNamespace
+
+    from workbench.jobs.handle import progress_label
+
+    def job(state, message):
+        return SimpleNamespace(state=state, progress_message=message)
+
+    assert progress_label(job(JobState.CANCELLED, "cancelled before it started")) == \
+        "cancelled before it started"
+    assert progress_label(job(JobState.RUNNING, "gap 0.80%")) == "running: gap 0.80%"
+    assert progress_label(job(JobState.PENDING, None)) == "pending"

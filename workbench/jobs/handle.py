@@ -61,8 +61,7 @@ class JobHandle:
         def follow() -> None:
             while True:
                 job = self.status()
-                bar.value, label.value = job.progress_percent, \
-                    f"{job.state.lower()}: {job.progress_message}"
+                bar.value, label.value = job.progress_percent, progress_label(job)
                 if job.state.finished:
                     bar.bar_style = {JobState.SUCCESS: "success",
                                      JobState.CANCELLED: "warning"}.get(job.state, "danger")
@@ -71,3 +70,12 @@ class JobHandle:
 
         threading.Thread(target=follow, daemon=True).start()
         return box
+
+
+def progress_label(job: Any) -> str:
+    """``running: gap 0.8 %``; a message that already names the state is shown as it is
+    (``cancelled before it started``, not ``cancelled: cancelled before it started``)."""
+    state, message = job.state.lower(), job.progress_message or ""
+    if not message or message.lower().startswith(state):
+        return message or state
+    return f"{state}: {message}"
