@@ -420,3 +420,29 @@ def test_progress_label_names_the_state_once() -> None:
         "cancelled before it started"
     assert progress_label(job(JobState.RUNNING, "gap 0.80%")) == "running: gap 0.80%"
     assert progress_label(job(JobState.PENDING, None)) == "pending"
+
+
+def test_a_run_whose_lease_ran_out_cannot_write_over_the_attempt_that_replaced_it(store_url):
+    store = open_store(store_url)
+    try:
+        job = queue.submit(store, BOOTSTRAP, "clinker.solve", {"scenario": "x"})
+        first = queue.claim(store, "w1")
+        assert queue.heartbeat(store, job.id, attempt=first.attempts) is False  # still its own
+        with store.session() as session:  # w1 stalled past its lease...
+            session.execute(text("UPDATE job_status SET heartbeat_at = :t WHERE id = :i"),
+                            {"t": queue.now() - 2 * queue.lease(), "i": job.id})
+        assert queue.reap(store) == [job.id]
+        second = queue.claim(store, "w2")  # ...and the job went to w2
+        assert second.attempts == first.attempts + 1
+        # w1 comes back: its beat tells it to stop and renews nothing; its end is ignored
+        assert queue.heartbeat(store, job.id, 50.0, "w1", attempt=first.attempts) is True
+        queue.finish(store, job.id, JobState.FAILED, attempt=first.attempts,
+                     error={"kind": "internal", "message": "w1's late end"})
+        now_ = queue.get(store, BOOTSTRAP, job.id)
+        assert now_.state is JobState.RUNNING and now_.worker == "w2"
+        assert now_.progress_message != "w1"
+        assert queue.heartbeat(store, job.id, attempt=second.attempts) is False
+        queue.finish(store, job.id, JobState.SUCCESS, attempt=second.attempts, result={})
+        assert queue.get(store, BOOTSTRAP, job.id).state is JobState.SUCCESS
+    finally:
+        store.dispose()

@@ -135,19 +135,29 @@ def claim(store: Store, worker: str) -> JobView | None:
 
 
 def heartbeat(store: Store, job_id: int, percent: float | None = None,
-              message: str | None = None) -> bool:
-    """Renew the lease (and report progress); returns whether a cancel was asked for."""
+              message: str | None = None, attempt: int | None = None) -> bool:
+    """Renew the lease (and report progress); returns whether the job should stop: a cancel
+    was asked for, or (given the ``attempt`` that runs it) the job is no longer this attempt's,
+    its lease having run out and the job been requeued or failed meanwhile."""
     values: dict[str, Any] = {"heartbeat_at": now()}
     if percent is not None:
         values["progress_percent"] = round(max(0.0, min(100.0, percent)), 1)
     if message is not None:
         values["progress_message"] = message[:500]
     with store.session() as session:
-        session.execute(update(JobStatus).where(and_(JobStatus.id == job_id,
-                                                     JobStatus.state == JobState.RUNNING))
-                        .values(**values))
+        renewed = session.execute(update(JobStatus).where(_held(job_id, attempt))
+                                  .values(**values)).rowcount
+        if attempt is not None and not renewed:
+            return True
         return bool(session.scalar(select(JobStatus.cancel_requested)
                                    .where(JobStatus.id == job_id)))
+
+
+def _held(job_id: int, attempt: int | None) -> Any:
+    """The job is running, and (given an attempt) running as that attempt: the fence that keeps
+    a run whose lease ran out from writing over the attempt that replaced it."""
+    held = and_(JobStatus.id == job_id, JobStatus.state == JobState.RUNNING)
+    return held if attempt is None else and_(held, JobStatus.attempts == attempt)
 
 
 def cancel_requested(store: Store, job_id: int) -> bool:
@@ -159,12 +169,13 @@ def cancel_requested(store: Store, job_id: int) -> bool:
 
 
 def finish(store: Store, job_id: int, state: JobState, *, run_id: int | None = None,
-           result: dict | None = None, error: dict | None = None) -> None:
+           result: dict | None = None, error: dict | None = None,
+           attempt: int | None = None) -> None:
+    """End a running job (only the given attempt's, when one is given)."""
     assert state.finished
     with store.session() as session:
         done = session.execute(
-            update(JobStatus).where(and_(JobStatus.id == job_id,
-                                         JobStatus.state == JobState.RUNNING))
+            update(JobStatus).where(_held(job_id, attempt))
             .values(state=state, finished_at=now(), run_id=run_id, result=result, error=error,
                     progress_percent=100.0 if state is JobState.SUCCESS else
                     JobStatus.progress_percent,

@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from workbench.core.access import BOOTSTRAP, LOCAL_ADMIN, Principal
 from workbench.core.cancel import CancelToken
@@ -105,37 +106,44 @@ def run_job(url: str, job_id: int) -> None:
     stop = threading.Event()
 
     def beat() -> None:
-        """Renew the lease every HEARTBEAT_S; between beats, only read the cancel flag."""
-        last_beat = time.monotonic()
+        """Renew the lease every HEARTBEAT_S; between beats, only read the cancel flag. A
+        failed write (a busy SQLite file, a dropped connection) is tried again at the next
+        poll: the thread must outlive it, or the lease would run out under a live job."""
+        last_beat, warned = time.monotonic(), False
         while not stop.wait(CANCEL_POLL_S):
-            if time.monotonic() - last_beat >= HEARTBEAT_S:
-                progress = ctx._progress if ctx else {}
-                asked = queue.heartbeat(store, job_id, progress.get("percent"),
-                                        progress.get("message"))
-                last_beat = time.monotonic()
-            elif token.cancelled:
-                continue
-            else:
-                try:
-                    asked = queue.cancel_requested(store, job_id)
-                except OperationalError:  # e.g. a busy SQLite file: read again next time
+            try:
+                if time.monotonic() - last_beat >= HEARTBEAT_S:
+                    progress = ctx._progress if ctx else {}
+                    asked = queue.heartbeat(store, job_id, progress.get("percent"),
+                                            progress.get("message"), attempt=job.attempts)
+                    last_beat = time.monotonic()
+                elif token.cancelled:
                     continue
+                else:
+                    asked = queue.cancel_requested(store, job_id)
+            except DBAPIError as exc:
+                if not warned:
+                    print(f"workbench worker: job {job_id}: the store did not answer "
+                          f"({exc.orig!r}); trying again", file=sys.stderr, flush=True)
+                    warned = True
+                continue
             if asked:
                 token.cancel()
 
     threading.Thread(target=beat, daemon=True).start()
     try:
         ctx = JobContext(store, job, _principal(store, job.submitted_by), token)
-        if queue.heartbeat(store, job_id):
+        if queue.heartbeat(store, job_id, attempt=job.attempts):
             token.cancel()
         outcome = job_function(job.kind)(ctx)
         state = JobState.CANCELLED if outcome.cancelled else JobState.SUCCESS
-        queue.finish(store, job_id, state, run_id=outcome.run_id, result=outcome.result)
+        queue.finish(store, job_id, state, run_id=outcome.run_id, result=outcome.result,
+                     attempt=job.attempts)
     except UserError as exc:
-        queue.finish(store, job_id, JobState.FAILED,
+        queue.finish(store, job_id, JobState.FAILED, attempt=job.attempts,
                      error={"kind": type(exc).__name__, "message": str(exc)})
     except Exception as exc:  # our bug: recorded with its trace for the report
-        queue.finish(store, job_id, JobState.FAILED,
+        queue.finish(store, job_id, JobState.FAILED, attempt=job.attempts,
                      error={"kind": "internal", "message": f"{type(exc).__name__}: {exc}",
                             "trace": traceback.format_exc(limit=20)})
     finally:
