@@ -446,3 +446,30 @@ def test_a_run_whose_lease_ran_out_cannot_write_over_the_attempt_that_replaced_i
         assert queue.get(store, BOOTSTRAP, job.id).state is JobState.SUCCESS
     finally:
         store.dispose()
+
+
+def test_sweeps_deriving_one_variant_at_once_each_get_their_own_version(store_url):
+    import threading
+
+    _store_with(store_url, ("base", (3, 5, 3)))
+    at_once, made, errors = 6, [], []
+    start = threading.Barrier(at_once)
+
+    def derive() -> None:
+        ws = Workspace.connect(store_url)
+        try:
+            start.wait()
+            made.append(ws.derive_scenario("base~demand1.1", "base",
+                                           [scenarios.demand_multiplier(1.1)]).version)
+        except Exception as exc:  # reported by the assert below
+            errors.append(repr(exc))
+        finally:
+            ws.close()
+
+    threads = [threading.Thread(target=derive) for _ in range(at_once)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(made) == list(range(1, at_once + 1))

@@ -148,7 +148,7 @@ def test_a_cancel_while_highs_makes_no_check_answers_with_the_best_plan_so_far()
     from workbench.clinker.optimization import highs_model
 
     network = family_network(SIZES[2], 7)
-    plan, start, model, hm = repaired_plan(network)
+    _, start, model, hm = repaired_plan(network)
     asked = time.perf_counter() + 0.5
     stopped = hm.solve_mip(0.0, 30, start=start.x, interrupt=lambda: (
         threading.current_thread() is threading.main_thread() and time.perf_counter() > asked))

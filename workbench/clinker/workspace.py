@@ -15,12 +15,13 @@ recorded, audited and access-checked exactly like one started by ``workbench sol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.clinker import scenarios as scenario
@@ -131,28 +132,33 @@ class Workspace:
                         description: str = "") -> Scenario:
         """``parent``'s newest version plus these changes, stored as ``name``: version 1 the
         first time, a new version made afresh from the parent after that (sweeps re-run)."""
-        with audited(self.store, self.user, "scenario.create", name) as session:
-            base = scenarios.get_scenario(session, self.user, parent)
-            network = _network(session, datasets.get_dataset_by_id(session, base.dataset_id))
-            scenario.apply(network, [*base.changes, *changes])  # checks
-            touched, wide = _reach(list(changes), network)
-            return scenarios.derive_scenario(session, self.user, name, base, list(changes),
-                                             touched, network_wide=wide,
-                                             description=description)
+        def derive() -> Scenario:
+            with audited(self.store, self.user, "scenario.create", name) as session:
+                base = scenarios.get_scenario(session, self.user, parent)
+                network = _network(session, datasets.get_dataset_by_id(session,
+                                                                        base.dataset_id))
+                scenario.apply(network, [*base.changes, *changes])  # checks
+                touched, wide = _reach(list(changes), network)
+                return scenarios.derive_scenario(session, self.user, name, base,
+                                                 list(changes), touched, network_wide=wide,
+                                                 description=description)
+        return _new_version(name, derive)
 
     def edit_scenario(self, name: str, changes: Sequence[scenario.Change]) -> Scenario:
         """A new version with these changes added; older versions keep their runs."""
-        with audited(self.store, self.user, "scenario.edit", name) as session:
-            if not changes:
-                raise InvalidRequest("no change given: add a demand multiplier, a capacity "
-                                 "factor, a closed route or a penalty")
-            current = scenarios.get_scenario(session, self.user, name)
-            network = _network(session, datasets.get_dataset_by_id(session,
-                                                                   current.dataset_id))
-            scenario.apply(network, [*current.changes, *changes])
-            touched, wide = _reach(list(changes), network)
-            return scenarios.edit_scenario(session, self.user, name, list(changes), touched,
-                                           network_wide=wide)
+        def edit() -> Scenario:
+            with audited(self.store, self.user, "scenario.edit", name) as session:
+                if not changes:
+                    raise InvalidRequest("no change given: add a demand multiplier, a "
+                                         "capacity factor, a closed route or a penalty")
+                current = scenarios.get_scenario(session, self.user, name)
+                network = _network(session, datasets.get_dataset_by_id(session,
+                                                                       current.dataset_id))
+                scenario.apply(network, [*current.changes, *changes])
+                touched, wide = _reach(list(changes), network)
+                return scenarios.edit_scenario(session, self.user, name, list(changes),
+                                               touched, network_wide=wide)
+        return _new_version(name, edit)
 
     def scenario_network(self, name: str, version: int | None = None) -> ClinkerNetwork:
         """The scenario's data with its changes applied, ready to inspect or solve."""
@@ -304,3 +310,22 @@ def _reach(changes: list[scenario.Change], network: ClinkerNetwork) -> tuple[lis
         touched |= set(persist.node_scopes(r.nodes))
         wide |= r.network_wide
     return sorted(touched), wide
+
+
+_VERSION_TRIES = 10  # each clash means another version was made: progress
+
+
+def _new_version(name: str, make: Callable[[], Scenario]) -> Scenario:
+    """Store a new scenario version, again with the next number when another sweep or user
+    took this one at the same moment (the store's unique name and version refuses the
+    second); each try is its own transaction, so nothing is left half-made."""
+    for _ in range(_VERSION_TRIES - 1):
+        try:
+            return make()
+        except IntegrityError:
+            continue
+    try:
+        return make()
+    except IntegrityError:
+        raise Conflict(f"scenario '{name}': {_VERSION_TRIES} new versions were taken by "
+                       "others while this one was being made; try again") from None

@@ -81,9 +81,12 @@ def derive_scenario(session: Session, actor: Principal, name: str, parent: Scena
     if session.scalar(select(Scenario.id).where(Scenario.name == name).limit(1)) is None:
         dataset = session.get(Dataset, parent.dataset_id)
         assert dataset is not None
-        return create_scenario(session, actor, name, dataset, changes, touched,
-                               network_wide=network_wide, parent=parent,
-                               description=description)
+        try:
+            return create_scenario(session, actor, name, dataset, changes, touched,
+                                   network_wide=network_wide, parent=parent,
+                                   description=description)
+        except Conflict:
+            pass  # another sweep made version 1 a moment ago: this one makes the next
     _require_change_rights(actor, touched, network_wide, "edit scenarios")
     current = get_scenario(session, actor, name)
     origin = session.get(Scenario, current.parent_id) if current.parent_id else None
