@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.conftest import run_cli
@@ -93,3 +94,44 @@ def start_dashboard(folder: Path, store_url: str, pages: Path | None = None,
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+
+
+LEAKS = ("Traceback", "open_page(", "import ", "def ", "There was an error",
+         "Something went wrong")
+
+
+def rendered_without_leaks(dashboard: Dashboard, user: str, notebook: str) -> str:
+    """The page as ``user`` gets it, checked listed, served and free of code and tracebacks."""
+    http = dashboard.session(user)
+    assert f'href="/voila/render/{notebook}"' in http.get(dashboard.url + "/", timeout=30).text
+    got = http.get(f"{dashboard.url}/voila/render/{notebook}", timeout=120)
+    assert got.status_code == 200
+    for leak in LEAKS:
+        assert leak not in got.text, (user, leak)
+    return got.text
+
+
+def launched_browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright (skips when it is not installed)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def log_in(browser, dashboard: Dashboard, user: str):
+    """A browser context and page logged in through the login form."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    page.goto(dashboard.url + "/")
+    assert "/login" in page.url
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#pages")
+    return context, page

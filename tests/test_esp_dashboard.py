@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Dashboard, start_dashboard
+from tests.dashboard_server import (
+    Dashboard,
+    launched_browser,
+    log_in,
+    rendered_without_leaks,
+    start_dashboard,
+)
 from tests.test_dashboard import SHOTS
 from workbench.esp.demo_job import ENGINEER, ENGINEER_FIELD
 from workbench.store.db import open_store
@@ -29,15 +35,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, demo_store: str
 
 def test_the_page_is_listed_and_shows_no_code_and_no_traceback(dashboard):
     for user in (ENGINEER, "planner"):
-        http = dashboard.session(user)
-        assert 'href="/voila/render/esp.ipynb"' in http.get(dashboard.url + "/", timeout=30).text
-        got = http.get(f"{dashboard.url}/voila/render/esp.ipynb", timeout=120)
-        assert got.status_code == 200
-        for leak in ("Traceback", "open_page(", "import ", "def ", "There was an error",
-                     "Something went wrong"):
-            assert leak not in got.text, (user, leak)
+        text = rendered_without_leaks(dashboard, user, "esp.ipynb")
         if user == ENGINEER:
-            assert set(WELL_ID.findall(got.text)) <= FIELD_WELLS
+            assert set(WELL_ID.findall(text)) <= FIELD_WELLS
 
 
 def test_the_view_follows_the_users_wells_and_forged_values_show_nothing(dashboard):
@@ -88,26 +88,12 @@ def test_the_view_follows_the_users_wells_and_forged_values_show_nothing(dashboa
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_browser()
 
 
 def test_in_a_browser_the_engineer_sees_their_field_and_picks_a_well(browser, dashboard):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(90_000)
+    context, page = log_in(browser, dashboard, ENGINEER)
     try:
-        page.goto(dashboard.url + "/")
-        page.fill("#username", ENGINEER)
-        page.fill("#password", PASSWORD)
-        page.click("#login-submit")
-        page.wait_for_selector("#pages")
         page.goto(f"{dashboard.url}/voila/render/esp.ipynb")
         page.wait_for_selector(".wb-tile")
         page.wait_for_selector(".wb-chart")

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.dashboard_server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PASSWORD,
     Dashboard,
+    launched_browser,
+    log_in,
+    rendered_without_leaks,
     start_dashboard,
 )
 from tests.test_dashboard import SHOTS
@@ -34,15 +34,9 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory, demo_store: str
 
 def test_the_page_is_listed_and_shows_no_code_and_no_traceback(dashboard):
     for user in (SUPERVISOR, "planner"):
-        http = dashboard.session(user)
-        assert 'href="/voila/render/oee.ipynb"' in http.get(dashboard.url + "/", timeout=30).text
-        got = http.get(f"{dashboard.url}/voila/render/oee.ipynb", timeout=120)
-        assert got.status_code == 200
-        for leak in ("Traceback", "open_page(", "import ", "def ", "There was an error",
-                     "Something went wrong"):
-            assert leak not in got.text, (user, leak)
+        text = rendered_without_leaks(dashboard, user, "oee.ipynb")
         if user == SUPERVISOR:
-            assert set(LINE_ID.findall(got.text)) <= {SUPERVISOR_LINE}
+            assert set(LINE_ID.findall(text)) <= {SUPERVISOR_LINE}
 
 
 def test_the_view_follows_the_users_lines_and_forged_values_show_nothing(dashboard):
@@ -87,27 +81,13 @@ def test_the_view_follows_the_users_lines_and_forged_values_show_nothing(dashboa
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_browser()
 
 
 @pytest.mark.parametrize("user", [SUPERVISOR, "planner"])
 def test_in_a_browser_each_user_sees_their_lines(browser, dashboard, user):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(90_000)
+    context, page = log_in(browser, dashboard, user)
     try:
-        page.goto(dashboard.url + "/")
-        page.fill("#username", user)
-        page.fill("#password", PASSWORD)
-        page.click("#login-submit")
-        page.wait_for_selector("#pages")
         page.goto(f"{dashboard.url}/voila/render/oee.ipynb")
         page.wait_for_selector(".wb-tile")
         page.wait_for_selector(".wb-chart")

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from tests.dashboard_server import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Dashboard, start_dashboard
+from tests.dashboard_server import (
+    Dashboard,
+    launched_browser,
+    log_in,
+    rendered_without_leaks,
+    start_dashboard,
+)
 from tests.test_dashboard import SHOTS
 from workbench.core.access import Principal, Role
 from workbench.payees.demo_job import ANALYST, ENTITY
@@ -44,15 +50,7 @@ def _audit(url: str, action: str) -> list[AuditEntry]:
 
 def test_the_page_is_listed_and_shows_no_code_and_no_traceback(dashboard):
     for user in (ANALYST, "planner"):
-        http = dashboard.session(user)
-        listing = http.get(dashboard.url + "/", timeout=30).text
-        assert 'href="/voila/render/payees.ipynb"' in listing
-        got = http.get(f"{dashboard.url}/voila/render/payees.ipynb", timeout=120)
-        assert got.status_code == 200
-        assert TITLE in got.text
-        for leak in ("Traceback", "open_page(", "import ", "def ", "There was an error",
-                     "Something went wrong"):
-            assert leak not in got.text, (user, leak)
+        assert TITLE in rendered_without_leaks(dashboard, user, "payees.ipynb")
 
 
 def test_the_queue_follows_the_users_entities_and_forged_values_show_nothing(dashboard):
@@ -143,28 +141,14 @@ def test_a_correction_made_on_the_page_is_stored_audited_and_trains_the_next_run
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_browser()
 
 
 def test_in_a_browser_the_analyst_corrects_a_label(browser, dashboard):
     from workbench.payees.store import records
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(90_000)
+    context, page = log_in(browser, dashboard, ANALYST)
     try:
-        page.goto(dashboard.url + "/")
-        page.fill("#username", ANALYST)
-        page.fill("#password", PASSWORD)
-        page.click("#login-submit")
-        page.wait_for_selector("#pages")
         page.goto(f"{dashboard.url}/voila/render/payees.ipynb")
         page.wait_for_selector(".wb-tile")
         page.wait_for_selector("text=lowest confidence first")
