@@ -167,3 +167,11 @@ def fresh_store_url(engine: str, folder: Path) -> Iterator[str]:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path):
     with fresh_store_url(request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module (skips when not installed)."""
+    from tests.dashboard_server import launched_browser
+
+    yield from launched_browser()

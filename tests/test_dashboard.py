@@ -21,7 +21,6 @@ from tests.dashboard_server import (
     LEAKS,
     PASSWORD,
     Dashboard,
-    launched_browser,
     log_in,
     start_dashboard,
 )
@@ -216,11 +215,6 @@ def test_a_user_cannot_attach_to_another_users_kernel(dashboard):
 
 
 # --- in a real browser --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser()
-
-
 def _open(page, dashboard: Dashboard, name: str, ready: str) -> str:
     page.goto(f"{dashboard.url}/voila/render/{name}")
     page.wait_for_selector(ready)

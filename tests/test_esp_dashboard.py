@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from tests.dashboard_server import (
     Dashboard,
-    launched_browser,
     log_in,
     rendered_without_leaks,
     start_dashboard,
@@ -84,11 +83,6 @@ def test_the_view_follows_the_users_wells_and_forged_values_show_nothing(dashboa
         assert (ENGINEER, "telemetry_store", "/etc") in denied
     finally:
         sql.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser()
 
 
 def test_in_a_browser_the_engineer_sees_their_field_and_picks_a_well(browser, dashboard):

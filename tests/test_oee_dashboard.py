@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from tests.dashboard_server import (
     Dashboard,
-    launched_browser,
     log_in,
     rendered_without_leaks,
     start_dashboard,
@@ -77,11 +76,6 @@ def test_the_view_follows_the_users_lines_and_forged_values_show_nothing(dashboa
                                                        for e in denied}
     finally:
         store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser()
 
 
 @pytest.mark.parametrize("user", [SUPERVISOR, "planner"])

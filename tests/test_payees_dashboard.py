@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from tests.dashboard_server import (
     Dashboard,
-    launched_browser,
     log_in,
     rendered_without_leaks,
     start_dashboard,
@@ -137,11 +136,6 @@ def test_a_correction_made_on_the_page_is_stored_audited_and_trains_the_next_run
     denied = {(e.username, e.object_type, e.object_id)
               for e in _audit(dashboard.store_url, "dashboard.denied")}
     assert ("vic", "payee_correction", target["name"]) in denied
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from launched_browser()
 
 
 def test_in_a_browser_the_analyst_corrects_a_label(browser, dashboard):
