@@ -113,9 +113,25 @@ def test_organisation_words_and_name_lists_are_markers() -> None:
 
 
 def test_word_model_reads_words_pairs_and_markers() -> None:
-    from workbench.payees.classify import words_and_pairs
+    from workbench.payees.model import words_and_pairs
 
     assert words_and_pairs("lancashire county council __public __ntok3") == [
         "lancashire", "county", "council", "__public", "__ntok3",
         "lancashire county", "county council"]
     assert words_and_pairs("acme") == ["acme"]
+
+
+def test_structure_counts_what_the_name_shows() -> None:
+    from workbench.payees.features import MARKER_FAMILIES, describe, structure
+
+    rows = structure([describe("Dr. Jane Doe"), describe("Acme Steel Pvt. Ltd."),
+                      describe("Town of Foster")])
+    family = {f: 11 + i for i, f in enumerate(MARKER_FAMILIES)}
+    doctor, firm, town = rows
+    assert doctor[0] == 3 and doctor[8] == 1  # tokens (title included), one title
+    assert doctor[6] == 1 and doctor[7] == 1  # a known given name and a known surname
+    assert doctor[family["__given_first"]] == 1 and doctor[family["__honorific"]] == 1
+    assert firm[3] == 1 and firm[family["__legal"]] == 2  # "pvt ltd": one form, two markers
+    assert firm[5] == 1  # "steel" is a business word
+    assert town[4] == 1 and town[family["__public"]] == 2
+    assert rows.shape == (3, 11 + len(MARKER_FAMILIES))

@@ -8,10 +8,11 @@ Two layers, both learnt from the same training names:
    phrase without a legal form ("City of ...", "Nagar Nigam", "County Council"), a household
    ("John and Mary Smith") and a personal title before a personal name ("Dr. Jane Doe"). Each rule's
    confidence is its measured precision on the training names (Laplace-smoothed).
-2. **A linear model** (a linear support-vector machine on character 2-5-grams of the
+2. **A stacked model** (:mod:`workbench.payees.model`) for every other name: a linear
+   support-vector machine and a complement naive Bayes on character 2-5-grams of the
    normalised name plus its words, its pairs of adjacent words and the evidence markers of
-   :mod:`workbench.payees.features`), calibrated with isotonic regression on 5-fold
-   out-of-fold predictions, for every other name.
+   :mod:`workbench.payees.features`, combined by a small gradient-boosted model that also
+   reads the name's structure; its class probability is the confidence.
 
 The same training names and seed give the same model (:meth:`PayeeClassifier.fingerprint`).
 The model is trained on first use and cached (see :func:`load_classifier`); nothing is fetched.
@@ -25,7 +26,6 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +34,15 @@ import pandas as pd
 from workbench.payees.features import NameFeatures, describe
 from workbench.payees.labels import BUSINESS, GOVERNMENT, INDIVIDUAL
 from workbench.payees.lexicon import DEFINITE_PUBLIC_BODY
+from workbench.payees.model import NameModel
 
-MODEL_VERSION = "payees-clf-2"
+MODEL_VERSION = "payees-clf-3"
 DEFAULT_SEED = 16
 CACHE_ENV = "WORKBENCH_CACHE_DIR"
 OUTPUT_COLUMNS = ["label", "confidence", "reason", "normalized"]
 _MODEL_CODE = ("workbench.payees.classify", "workbench.payees.features",
-               "workbench.payees.lexicon", "workbench.payees.normalize")
+               "workbench.payees.lexicon", "workbench.payees.model",
+               "workbench.payees.normalize")
 
 Progress = Callable[[int], None]
 
@@ -83,14 +85,6 @@ def _rule_for(feats: NameFeatures, gov: frozenset[str], biz: frozenset[str]) -> 
     return None
 
 
-def words_and_pairs(model_text: str) -> list[str]:
-    """The word-level model's terms: each word and marker, and each pair of adjacent words
-    ("school district", "county council"); markers do not pair."""
-    terms = model_text.split()
-    words = [t for t in terms if not t.startswith("__")]
-    return terms + [f"{a} {b}" for a, b in pairwise(words)]
-
-
 def _quote(words: Sequence[str]) -> str:
     return ", ".join(f"'{w}'" for w in words[:2])
 
@@ -113,16 +107,14 @@ def model_reason(feats: NameFeatures, label: str) -> str:
 
 @dataclass
 class PayeeClassifier:
-    """A trained classifier: gazetteers, rule precisions, vectorisers and calibrated model."""
+    """A trained classifier: gazetteers, rule precisions and the stacked model."""
 
     seed: int
     training_hash: str
     gov_gazetteer: frozenset[str]
     biz_gazetteer: frozenset[str]
     rule_confidence: dict[str, float]
-    char_vectorizer: object
-    word_vectorizer: object
-    model: object
+    model: NameModel
     n_training: int
     label_counts: dict[str, int] = field(default_factory=dict)
 
@@ -130,11 +122,6 @@ class PayeeClassifier:
     @classmethod
     def train(cls, examples: pd.DataFrame, seed: int = DEFAULT_SEED) -> PayeeClassifier:
         """Learn from ``examples`` (columns ``name``, ``label``; optional ``source``)."""
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.model_selection import StratifiedKFold
-        from sklearn.svm import LinearSVC
-
         examples = examples.sort_values(["label", "name"], kind="stable").reset_index(drop=True)
         feats = [describe(n) for n in examples["name"]]
         texts = np.array([f.text for f in feats], dtype=object)
@@ -144,23 +131,12 @@ class PayeeClassifier:
         biz = frozenset(texts[(labels == BUSINESS) & source.str.match("sec")])
         rule_confidence = cls._rule_precision(feats, labels, gov, biz)
 
-        char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
-                                   sublinear_tf=True, dtype=np.float32)
-        word_vec = TfidfVectorizer(analyzer=words_and_pairs, min_df=1, sublinear_tf=True,
-                                   dtype=np.float32)
-        x = cls._stack(char_vec.fit_transform(texts),
-                       word_vec.fit_transform([f.model_text for f in feats]))
-        # chosen by validation splits carved out of the training part (benchmarks/README.md)
-        base = LinearSVC(C=0.5, random_state=seed)
-        folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
-        model = CalibratedClassifierCV(base, method="isotonic", cv=folds, ensemble=False)
-        model.fit(x, labels)
+        model = NameModel.fit(feats, labels, seed)
         training_hash = hashlib.sha256(
             pd.util.hash_pandas_object(examples[["name", "label"]], index=False).to_numpy()
             .tobytes()).hexdigest()
         return cls(seed=seed, training_hash=training_hash, gov_gazetteer=gov,
-                   biz_gazetteer=biz, rule_confidence=rule_confidence,
-                   char_vectorizer=char_vec, word_vectorizer=word_vec, model=model,
+                   biz_gazetteer=biz, rule_confidence=rule_confidence, model=model,
                    n_training=len(examples),
                    label_counts=examples["label"].value_counts().sort_index().to_dict())
 
@@ -184,21 +160,11 @@ class PayeeClassifier:
                 right[rule] += int(RULES[rule].label == label)
         return {r: (right[r] + 1) / (hits[r] + 2) for r in RULES}
 
-    @staticmethod
-    def _stack(char_x, word_x):
-        from scipy.sparse import hstack
-
-        return hstack([char_x, word_x], format="csr")
-
     def fingerprint(self) -> str:
         """SHA-256 of the learnt numbers: equal for the same training names and seed."""
         digest = hashlib.sha256(self.training_hash.encode())
         digest.update(str(self.seed).encode())
-        for calibrated in self.model.calibrated_classifiers_:
-            digest.update(np.ascontiguousarray(calibrated.estimator.coef_).tobytes())
-            for calibrator in calibrated.calibrators:
-                digest.update(np.asarray(calibrator.y_thresholds_).tobytes())
-        digest.update("\n".join(sorted(self.char_vectorizer.vocabulary_)).encode())
+        self.model.fingerprint(digest)
         return digest.hexdigest()
 
     # --- use ------------------------------------------------------------------------------
@@ -234,10 +200,7 @@ class PayeeClassifier:
             else:
                 to_model.append(i)
         if to_model:
-            x = self._stack(self.char_vectorizer.transform([feats[i].text for i in to_model]),
-                            self.word_vectorizer.transform([feats[i].model_text
-                                                            for i in to_model]))
-            proba = self.model.predict_proba(x)
+            proba = self.model.predict_proba([feats[i] for i in to_model])
             best = proba.argmax(axis=1)
             classes = self.model.classes_
             for row, i in enumerate(to_model):

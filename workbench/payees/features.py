@@ -3,12 +3,17 @@
 ``describe("Dr. Jane Doe")`` notes a personal title, a known given name and a known surname;
 ``describe("Nagar Nigam Lucknow")`` notes the public-body phrase "nagar nigam". The markers
 (``__given_first``, ``__legal_llc``, ``__public``, ``__orgword`` ...) join the name's words as
-inputs of the linear model, so that it learns how much each kind of evidence weighs.
+inputs of the text models, so that they learn how much each kind of evidence weighs;
+:func:`structure` counts them for the stacker (:mod:`workbench.payees.model`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
 
 from workbench.payees.lexicon import (
     BUSINESS_WORDS,
@@ -116,3 +121,34 @@ def describe(name: object, raw_has_comma: bool | None = None) -> NameFeatures:
             feats.household = True
             markers.append("__household")
     return feats
+
+
+# Marker families counted for the stacker (a marker may belong to several: "__given_first" is
+# in "__given_" and "__given_first").
+MARKER_FAMILIES = (
+    "__ntok", "__legal", "__public", "__bizword", "__orgword", "__name_list", "__honorific",
+    "__generational", "__professional", "__digit", "__initial", "__comma_short", "__given_",
+    "__surname_", "__unknown_", "__all_known", "__household", "__unknown_first",
+    "__unknown_last", "__given_first", "__surname_last")
+
+
+@cache
+def _families(marker: str) -> tuple[int, ...]:
+    return tuple(i for i, family in enumerate(MARKER_FAMILIES) if marker.startswith(family))
+
+
+def structure(feats: Sequence[NameFeatures]) -> np.ndarray:
+    """One row per name of counts that describe its shape: tokens, characters, the longest
+    token, legal forms, public-body phrases, business words, known given names and surnames,
+    titles, DBA and household flags, then the count of each marker family."""
+    width = 11 + len(MARKER_FAMILIES)
+    out = np.zeros((len(feats), width))
+    for row, f in enumerate(feats):
+        tokens = f.core.split()
+        out[row, :11] = (len(tokens), len(f.text), max(map(len, tokens), default=0),
+                         len(f.legal), len(f.public), len(f.business), len(f.given),
+                         len(f.surnames), len(f.titles), f.dba, f.household)
+        for marker in f.markers:
+            for i in _families(marker):
+                out[row, 11 + i] += 1
+    return out
