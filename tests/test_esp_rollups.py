@@ -37,8 +37,11 @@ def _full_refresh(store, interval: str) -> pd.DataFrame:
     ts = raw["ts"].to_numpy().astype("datetime64[ns]").astype(np.int64)
     table = rollups.compute(code, ts, {m: raw[m].to_numpy(float) for m in METRICS}, names,
                             interval)
-    return queries.utc(table.to_pandas()).sort_values(["well_id", "bucket"],
-                                                       ignore_index=True)
+    frame = queries.utc(table.to_pandas())
+    for m in METRICS:  # the stored form: a one-row bucket's min, max and last are its mean
+        for stat in ("min", "max", "last"):
+            frame[f"{m}_{stat}"] = frame[f"{m}_{stat}"].fillna(frame[f"{m}_mean"])
+    return frame.sort_values(["well_id", "bucket"], ignore_index=True)
 
 
 def test_incremental_rollups_equal_a_full_refresh(field, tmp_path):
@@ -96,6 +99,38 @@ def test_rollup_statistics_from_accepted_values(tmp_path):
     assert minute["motor_current_a_mean"] == 50.0
     assert (minute["motor_current_a_min"], minute["motor_current_a_max"]) == (40.0, 60.0)
     assert minute["motor_current_a_last"] == 60.0  # the latest ts, not the last to arrive
+
+
+def test_one_row_buckets_store_only_the_mean_and_read_in_full(tmp_path):
+    import pyarrow.parquet as pq
+
+    store = new_store(tmp_path)
+    first = telemetry(n=2)
+    first["motor_current_a"] = [40.0, 70.0]
+    first["ts"] = ["2025-01-01T00:00:10", "2025-01-01T00:01:10"]  # one row in each minute
+    ingest(store, [write_csv(first, tmp_path, "a.csv")])
+    stored = pq.read_table(next(store.rollup_dir("1min").glob("day=*/*.parquet")),
+                           partitioning=None).to_pandas()
+    assert stored["rows"].tolist() == [1, 1]
+    assert stored["motor_current_a_mean"].tolist() == [40.0, 70.0]
+    for stat in ("min", "max", "last"):
+        assert stored[f"motor_current_a_{stat}"].isna().all()
+    minute = queries.rollup(store, "1min", ["W1"])
+    assert minute["motor_current_a_min"].tolist() == [40.0, 70.0]
+    assert minute["motor_current_a_max"].tolist() == [40.0, 70.0]
+    assert minute["motor_current_a_last"].tolist() == [40.0, 70.0]
+    # a later batch brings the first minute a second (earlier) row: it is stored in full
+    second = telemetry(n=1)
+    second["motor_current_a"] = [55.0]
+    second["ts"] = ["2025-01-01T00:00:05"]
+    ingest(store, [write_csv(second, tmp_path, "b.csv")])
+    minute = queries.rollup(store, "1min", ["W1"]).iloc[0]
+    assert minute["rows"] == 2 and minute["motor_current_a_mean"] == 47.5
+    assert (minute["motor_current_a_min"], minute["motor_current_a_max"]) == (40.0, 55.0)
+    assert minute["motor_current_a_last"] == 40.0  # 00:00:10 is later than 00:00:05
+    stored = pq.read_table(next(store.rollup_dir("1min").glob("day=*/*.parquet")),
+                           partitioning=None).to_pandas()
+    assert stored["motor_current_a_min"].notna().tolist() == [True, False]
 
 
 def test_archive_moves_old_partitions_keeps_them_readable_and_rollups_alone(field, tmp_path):

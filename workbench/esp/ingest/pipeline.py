@@ -10,8 +10,9 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,28 @@ def _keep_freed_memory() -> None:
 
 
 _MALLOC_TUNED = False
+
+
+@contextmanager
+def _small_pages() -> Iterator[None]:
+    """numpy without transparent huge pages while a batch runs (restored after).
+
+    numpy asks the kernel for huge pages on every array of 4 MB or more; the kernel then
+    zeroes 2 MB at a time on first touch, and the batch's short-lived temporaries paid for it
+    again and again. With huge pages off a 100-well month spent about 1.2 s less in the
+    kernel on this machine (benchmarks/README.md, ESP). ``_set_madvise_hugepage`` is numpy's
+    switch behind the ``NUMPY_MADVISE_HUGEPAGE`` variable; where it is missing nothing changes.
+    """
+    switch = getattr(np._core.multiarray, "_set_madvise_hugepage", None) \
+        if hasattr(np, "_core") else None
+    if switch is None:
+        yield
+        return
+    previous = switch(False)
+    try:
+        yield
+    finally:
+        switch(previous)
 
 
 # --- the registry ----------------------------------------------------------------------
@@ -285,7 +308,7 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     _keep_freed_memory()
-    with store.locked():
+    with store.locked(), _small_pages():
         reg = registry(store)
         if wells is not None:
             reg = merge_wells(reg, wells, wells_source)

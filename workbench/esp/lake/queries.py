@@ -139,8 +139,19 @@ def rollup(store: TelemetryStore, interval: str, wells: list[str] | None, start=
         clause, names = _wells_in(list(wells))
         where += (" AND " if where else "WHERE ") + clause
         params += names
-    return _frame(files, f"SELECT {', '.join(rollup_columns())} FROM $files {where} "
+    return _frame(files, f"SELECT {_ROLLUP_SELECT} FROM $files {where} "
                          "ORDER BY well_id, bucket", params, rollup_columns())
+
+
+def _stored_form(column: str) -> str:
+    """A one-row bucket's min, max and last are stored as nulls: they are its mean."""
+    metric, _, stat = column.rpartition("_")
+    if stat in ("min", "max", "last") and metric in METRICS:
+        return f"COALESCE({column}, {metric}_mean) AS {column}"
+    return column
+
+
+_ROLLUP_SELECT = ", ".join(_stored_form(c) for c in rollup_columns())
 
 
 def quality(store: TelemetryStore, wells: list[str] | None = None, first_day: str | None = None,

@@ -5,6 +5,14 @@ and time (numpy ``reduceat``: one pass per statistic, no loop over rows or group
 ``rows`` is the number of accepted rows in the bucket; ``<metric>_count`` counts the rows
 where that metric is present. ``last`` is the value at the latest ts in the bucket (not the
 last to arrive), so late rows land where they belong.
+
+Stored form: where a bucket holds one row, its min, max and last equal its mean, so they are
+stored as nulls and :func:`workbench.esp.lake.queries.rollup` reads them as the mean
+(``COALESCE``). At a 60 s cadence nearly every 1 min bucket holds one row: the 1 min files of a
+100-well month went from 484 MB of four copies of each value to a fraction of that, and they
+were most of what an ingest writes. In a bucket of more rows min, max and last are null
+exactly when the mean is (no value present), so the reading is exact either way, and a store
+written before this form reads the same.
 """
 
 from __future__ import annotations
@@ -88,6 +96,10 @@ def compute(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
         sub_len = rows[multi]
         sub_starts = np.concatenate([[0], np.cumsum(sub_len)[:-1]])
         at = np.flatnonzero(multi)
+    # min, max and last are stored only where a bucket holds more than one row; a one-row
+    # bucket's are its mean, filled in by the reader (see the module docstring).
+    shared_nulls = pa.nulls(n_seg, pa.float64()) if n_multi == 0 else None
+    one_row = None if n_multi == 0 else pick(~multi)
     for name in METRICS:
         values = metrics[name]
         if n_multi > n_seg // 2:
@@ -100,14 +112,14 @@ def compute(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
             if n_multi:
                 for out, got in zip(stats, _stats(values[sub_rows], sub_starts), strict=True):
                     out[at] = got
-        converted: dict[int, pa.Array] = {}  # all one-row buckets: the four are one array
-        for stat, data in zip(STATS, stats, strict=True):
-            if stat == "count":
-                columns[f"{name}_{stat}"] = pa.array(pick(data))
+        columns[f"{name}_count"] = pa.array(pick(stats[0]))
+        columns[f"{name}_mean"] = pa.array(pick(stats[1]), from_pandas=True)
+        for stat, data in zip(STATS[2:], stats[2:], strict=True):
+            if shared_nulls is not None:
+                columns[f"{name}_{stat}"] = shared_nulls
             else:
-                if id(data) not in converted:
-                    converted[id(data)] = pa.array(pick(data), from_pandas=True)
-                columns[f"{name}_{stat}"] = converted[id(data)]
+                data = pick(data)
+                columns[f"{name}_{stat}"] = pa.array(data, mask=one_row | np.isnan(data))
     return pa.table(columns)
 
 
