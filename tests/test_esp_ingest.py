@@ -245,3 +245,14 @@ def test_frozen_rerun_of_one_well_leaves_the_others_as_checked(store, tmp_path):
     assert result.rejected_by_reason["frozen"] == 11  # rows 30-39 of W1, and the copy of 35
     assert result.rejected_by_reason["duplicate"] == 1  # W2's copy
     assert len(queries.raw_rows(store, ["W2"])) == 10
+
+
+def test_a_well_day_with_every_row_rejected_leaves_no_raw_folder(tmp_path):
+    store = new_store(tmp_path)
+    bad = telemetry(well="W2", n=3)
+    bad["motor_current_a"] = 500.0  # out of range: every row rejected
+    good = telemetry(well="W1", n=3)
+    result = ingest(store, [write_csv(pd.concat([good, bad]), tmp_path)])
+    assert result.rows_rejected == 3 and result.rows_accepted == 3
+    assert (store.raw_dir / "well=W1").is_dir()
+    assert not (store.raw_dir / "well=W2").exists()

@@ -392,6 +392,7 @@ def _drop_unused(folders: list[Path], written: set[Path]) -> None:
         if folder not in written:
             with suppress(OSError):  # it holds earlier batches' rows
                 folder.rmdir()
+                folder.parent.rmdir()  # the well's folder, if no other day is in it
 
 
 def _pairs(code: np.ndarray, day: np.ndarray) -> np.ndarray:
