@@ -39,7 +39,7 @@ class Batch:
     1-based Parquet row; ``file_index`` points into ``files``."""
 
     files: list[str]
-    table: pa.Table
+    table: pa.Table | None  # None once released (see :meth:`release_rows`)
     well: pa.Array  # string, null when blank
     ts_ns: np.ndarray  # int64 UTC nanoseconds; meaningless where ts_bad
     ts_bad: np.ndarray  # bool: ts blank or unreadable
@@ -51,6 +51,12 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.ts_ns)
+
+    def release_rows(self) -> None:
+        """Drop the table and the metric arrays (the larger part of a batch's memory) once
+        the accepted rows and the quarantine have been taken from them."""
+        self.table = None
+        self.metrics = {}
 
     @property
     def extra_columns(self) -> list[str]:
