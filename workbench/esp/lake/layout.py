@@ -9,6 +9,7 @@ STORE/
   rollups/1min/day=D/                 1-minute rollups of every well, a file per day
   rollups/1h/month=YYYY-MM/           1-hour rollups of every well, a file per month
   rollups/1d/year=YYYY/               daily rollups of every well, a file per year
+                                      (a one-row bucket's min, max, last: null, see rollups)
   quality/data0.parquet               per well and UTC day: score, reject counts, longest gap
   quarantine/batch=N/data0.parquet    rejected rows as read, with file, row and reason
   batches/N.json                      what each batch did (the commit record)
