@@ -14,6 +14,7 @@ nothing, and :meth:`PageSession.allowed` audits the refusal. Users without the r
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -104,13 +105,18 @@ def queue(page: PageSession, run_id: object,
             if r.name not in seen and len(shown) < QUEUE_LIMIT:
                 seen.add(r.name)
                 shown.append({"row": r.row_number, "name": r.name, "label": r.label,
-                              "confidence": f"{r.confidence:.2f}", "why": r.reason})
+                              "confidence": _shown(r.confidence), "why": r.reason})
     tiles = [("Names", f"{run.n_rows:,}", f"in run {run.id}"),
              ("To review", f"{pending:,}", f"confidence below {threshold:.2f}"),
              ("Reviewed", f"{len(reviewed):,}", "confirmed or corrected")]
     heading = (f"Lowest confidence first (the first {QUEUE_LIMIT})" if pending > QUEUE_LIMIT
                else "Names to review, lowest confidence first")
     return ReviewQueue(run.id, heading, tiles, shown, page.can(Permission.EDIT_OWN))
+
+
+def _shown(confidence: float) -> str:
+    """Two decimals, rounded down: a name in a queue "below 0.80" never shows 0.80."""
+    return f"{math.floor(confidence * 100) / 100:.2f}"
 
 
 def current_label(page: PageSession, run_id: object, name: object) -> str | None:
