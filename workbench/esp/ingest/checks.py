@@ -116,14 +116,15 @@ def _duplicates(code, ts, eligible_batch, ctx: Context) -> np.ndarray:
     return dup[n_stored:]
 
 
-def _frozen(code, ts, values, vsd, candidate, ctx: Context) -> np.ndarray:
+def _frozen(code, ts, columns: list[np.ndarray], vsd, candidate, ctx: Context) -> np.ndarray:
     """Batch candidates whose frozen columns equal those of the well's previous 30 accepted
     rows (stored or candidates) while the VSD runs."""
     idx = np.flatnonzero(candidate)
     n_stored = len(ctx.code)
     all_code = np.concatenate([ctx.code, code[idx]])
     all_ts = np.concatenate([ctx.ts_ns, ts[idx]])
-    all_vals = np.concatenate([ctx.frozen_values, values[idx]])
+    # only the candidates' rows of the frozen columns (a full (n, 3) copy was 100 MB a month)
+    all_vals = np.concatenate([ctx.frozen_values, np.column_stack([c[idx] for c in columns])])
     order = sort_order(all_code, all_ts)
     s_code, s_vals = (_take(a, order) for a in (all_code, all_vals))
     n = len(s_code)
@@ -169,7 +170,7 @@ def check(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
     reason[unknown] = CODE["unknown_well"]
     cand = ~unparseable & ~unknown
     oor, oor_col = out_of_range(metrics)
-    values = np.column_stack([metrics[c] for c in FROZEN_COLUMNS])
+    values = [metrics[c] for c in FROZEN_COLUMNS]
     vsd = metrics["vsd_frequency_hz"]
     safe_code = np.where(cand, code, 0)
     rejected_keepers = np.zeros(n, bool)
