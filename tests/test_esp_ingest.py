@@ -227,10 +227,13 @@ def test_a_write_failing_in_a_writer_thread_stores_nothing(store, tmp_path, monk
 
     monkeypatch.setattr(pipeline.pq, "write_table", failing)
     later = telemetry(start="2025-01-01T01:00:00", n=30, seed=1)
+    next_day = telemetry(start="2025-01-02T01:00:00", n=30, seed=2)  # a new raw folder
     with pytest.raises(OSError, match="disk full"):
-        run(store, later, tmp_path, "second.csv")
+        run(store, pd.concat([later, next_day]), tmp_path, "second.csv")
     after = sorted(p.relative_to(store.root) for p in store.root.rglob("*") if p.is_file())
     assert after == before
+    # the raw folders made while the rows were checked are removed again
+    assert not (store.raw_dir / "well=W1" / "day=2025-01-02").exists()
     assert len(queries.raw_rows(store, ["W1"])) == 30
 
 

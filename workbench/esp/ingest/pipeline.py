@@ -328,64 +328,75 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
         folders = [raw_partition(store.raw_dir, names[c], d) for c, d in pairs.tolist()]
         made = background.submit(_make_folders, folders)
         hashes = background.submit(lambda: [_sha256(f) for f in batch.files])
-        stored = load_stored(store, names, pairs, lookback)
-        last_ts = reg["last_ts_ns"].to_numpy(dtype=np.int64) if len(reg) else \
-            np.empty(0, np.int64)
-        say("checking")
-        verdict = check(code, batch.ts_ns, batch.metrics, unparseable,
-                        context(stored, names, last_ts))
-        number = store.next_batch()
-        accepted, new_rows = _accepted_table(batch, verdict, code, names)
-        quarantine = _quarantine(batch, verdict, number)
-        # freed now, their memory serves the writes (a 100-well month peaked at 2.6 GB)
-        batch.release_rows()
-        a_code, a_ts = new_rows.code, new_rows.ts
-        with store.staging(number) as staged:
-            say("writing")
-            # two threads write raw partitions, then rollup files, while this one computes
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                made.result()
-                jobs = _raw_jobs(staged, store, stored, accepted, new_rows, names)
-                written = len(jobs)
-                futures = [pool.submit(pq.write_table, t, path, **RAW_OPTIONS)
-                           for t, path in jobs]
-                if quarantine.num_rows:
-                    target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
-                    pq.write_table(quarantine, staged.path(target), compression="zstd")
-                combined = _combined(stored, new_rows, names)
-                futures += [f for interval in INTERVALS for f in _write_rollups(
-                    staged, store, interval, combined, a_code, a_ts, names, pool)]
-                for future in futures:
-                    future.result()  # raises the first failure: nothing is committed
-            quality = _quality(store, reg, combined, pairs, batch, verdict, code, day, names)
-            _write_quality(staged, store, quality)
-            if len(a_code):
-                newest = np.full(len(names), NO_TS, np.int64)
-                np.maximum.at(newest, a_code, a_ts)
-                reg["last_ts_ns"] = np.maximum(last_ts, newest)
-            reg.to_parquet(staged.path(store.wells_file), index=False)
-            counts = verdict.counts()
-            seconds = time.perf_counter() - started
-            result = IngestResult(
-                batch=number, rows_in=len(batch), rows_accepted=int(verdict.accepted.sum()),
-                rows_rejected=int((~verdict.accepted).sum()), late=int(verdict.late.sum()),
-                rejected_by_reason=counts, seconds=round(seconds, 3),
-                rows_per_second=round(len(batch) / seconds, 1) if seconds > 0 else 0.0,
-                files=[{"path": f, "sha256": h}
-                       for f, h in zip(batch.files, hashes.result(), strict=True)],
-                wells_registered=0 if wells is None else len(wells),
-                wells=sorted(str(names[c]) for c in np.unique(a_code)),
-                partitions_written=written, quality=quality)
-            say("committing")
-            stale = [p for p in stored.raw_files if p.name != "data0.parquet"]
-            store.commit(staged, {**result.to_json(), "batch": number}, remove=stale)
-            _drop_unused(folders, {path.parent for _, path in jobs})
+        try:
+            stored = load_stored(store, names, pairs, lookback)
+            last_ts = reg["last_ts_ns"].to_numpy(dtype=np.int64) if len(reg) else \
+                np.empty(0, np.int64)
+            say("checking")
+            verdict = check(code, batch.ts_ns, batch.metrics, unparseable,
+                            context(stored, names, last_ts))
+            number = store.next_batch()
+            accepted, new_rows = _accepted_table(batch, verdict, code, names)
+            quarantine = _quarantine(batch, verdict, number)
+            # freed now, their memory serves the writes (a 100-well month peaked at 2.6 GB)
+            batch.release_rows()
+            a_code, a_ts = new_rows.code, new_rows.ts
+            with store.staging(number) as staged:
+                say("writing")
+                # two threads write raw partitions, then rollup files, while this one computes
+                with ThreadPoolExecutor(max_workers=2) as pool:
+                    made.result()
+                    jobs = _raw_jobs(staged, store, stored, accepted, new_rows, names)
+                    written = len(jobs)
+                    futures = [pool.submit(pq.write_table, t, path, **RAW_OPTIONS)
+                               for t, path in jobs]
+                    if quarantine.num_rows:
+                        target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
+                        pq.write_table(quarantine, staged.path(target), compression="zstd")
+                    combined = _combined(stored, new_rows, names)
+                    futures += [f for interval in INTERVALS for f in _write_rollups(
+                        staged, store, interval, combined, a_code, a_ts, names, pool)]
+                    for future in futures:
+                        future.result()  # raises the first failure: nothing is committed
+                quality = _quality(store, reg, combined, pairs, batch, verdict, code, day, names)
+                _write_quality(staged, store, quality)
+                if len(a_code):
+                    newest = np.full(len(names), NO_TS, np.int64)
+                    np.maximum.at(newest, a_code, a_ts)
+                    reg["last_ts_ns"] = np.maximum(last_ts, newest)
+                reg.to_parquet(staged.path(store.wells_file), index=False)
+                counts = verdict.counts()
+                seconds = time.perf_counter() - started
+                result = IngestResult(
+                    batch=number, rows_in=len(batch), rows_accepted=int(verdict.accepted.sum()),
+                    rows_rejected=int((~verdict.accepted).sum()), late=int(verdict.late.sum()),
+                    rejected_by_reason=counts, seconds=round(seconds, 3),
+                    rows_per_second=round(len(batch) / seconds, 1) if seconds > 0 else 0.0,
+                    files=[{"path": f, "sha256": h}
+                           for f, h in zip(batch.files, hashes.result(), strict=True)],
+                    wells_registered=0 if wells is None else len(wells),
+                    wells=sorted(str(names[c]) for c in np.unique(a_code)),
+                    partitions_written=written, quality=quality)
+                say("committing")
+                stale = [p for p in stored.raw_files if p.name != "data0.parquet"]
+                store.commit(staged, {**result.to_json(), "batch": number}, remove=stale)
+                _drop_unused(folders, {path.parent for _, path in jobs})
+        except BaseException:
+            _abandon(made, folders)
+            raise
     return result
 
 
 def _make_folders(folders: list[Path]) -> None:
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
+
+
+def _abandon(made: Future, folders: list[Path]) -> None:
+    """A failed batch removes the partition folders it made (once they are all made)."""
+    with suppress(Exception):
+        made.result()
+    _drop_unused(folders, set())
 
 
 def _drop_unused(folders: list[Path], written: set[Path]) -> None:
