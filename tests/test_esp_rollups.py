@@ -39,7 +39,7 @@ def _full_refresh(store, interval: str) -> pd.DataFrame:
                             interval)
     frame = queries.utc(table.to_pandas())
     for m in METRICS:  # the stored form: a one-row bucket's min, max and last are its mean
-        for stat in ("min", "max", "last"):
+        for stat in rollups.FROM_MEAN:
             frame[f"{m}_{stat}"] = frame[f"{m}_{stat}"].fillna(frame[f"{m}_mean"])
     return frame.sort_values(["well_id", "bucket"], ignore_index=True)
 

@@ -122,16 +122,16 @@ def test_word_model_reads_words_pairs_and_markers() -> None:
 
 
 def test_structure_counts_what_the_name_shows() -> None:
-    from workbench.payees.features import MARKER_FAMILIES, describe, structure
+    from workbench.payees.features import MARKER_FAMILIES, SHAPE, describe, structure
 
     rows = structure([describe("Dr. Jane Doe"), describe("Acme Steel Pvt. Ltd."),
                       describe("Town of Foster")])
-    family = {f: 11 + i for i, f in enumerate(MARKER_FAMILIES)}
+    col = {name: i for i, name in enumerate([*SHAPE, *MARKER_FAMILIES])}
     doctor, firm, town = rows
-    assert doctor[0] == 3 and doctor[8] == 1  # tokens (title included), one title
-    assert doctor[6] == 1 and doctor[7] == 1  # a known given name and a known surname
-    assert doctor[family["__given_first"]] == 1 and doctor[family["__honorific"]] == 1
-    assert firm[3] == 1 and firm[family["__legal"]] == 2  # "pvt ltd": one form, two markers
-    assert firm[5] == 1  # "steel" is a business word
-    assert town[4] == 1 and town[family["__public"]] == 2
-    assert rows.shape == (3, 11 + len(MARKER_FAMILIES))
+    assert doctor[col["tokens"]] == 3 and doctor[col["titles"]] == 1  # title included
+    assert doctor[col["given_names"]] == 1 and doctor[col["surnames"]] == 1
+    assert doctor[col["__given_first"]] == 1 and doctor[col["__honorific"]] == 1
+    assert firm[col["legal_forms"]] == 1 and firm[col["__legal"]] == 2  # "pvt ltd": 2 markers
+    assert firm[col["business_words"]] == 1  # "steel"
+    assert town[col["public_phrases"]] == 1 and town[col["__public"]] == 2
+    assert rows.shape == (3, len(SHAPE) + len(MARKER_FAMILIES))

@@ -132,6 +132,11 @@ MARKER_FAMILIES = (
     "__unknown_last", "__given_first", "__surname_last")
 
 
+# The counts of a name's shape that come before the marker families in :func:`structure`.
+SHAPE = ("tokens", "characters", "longest_token", "legal_forms", "public_phrases",
+         "business_words", "given_names", "surnames", "titles", "dba", "household")
+
+
 @cache
 def _families(marker: str) -> tuple[int, ...]:
     return tuple(i for i, family in enumerate(MARKER_FAMILIES) if marker.startswith(family))
@@ -141,14 +146,14 @@ def structure(feats: Sequence[NameFeatures]) -> np.ndarray:
     """One row per name of counts that describe its shape: tokens, characters, the longest
     token, legal forms, public-body phrases, business words, known given names and surnames,
     titles, DBA and household flags, then the count of each marker family."""
-    width = 11 + len(MARKER_FAMILIES)
-    out = np.zeros((len(feats), width))
+    shape = len(SHAPE)
+    out = np.zeros((len(feats), shape + len(MARKER_FAMILIES)))
     for row, f in enumerate(feats):
         tokens = f.core.split()
-        out[row, :11] = (len(tokens), len(f.text), max(map(len, tokens), default=0),
+        out[row, :shape] = (len(tokens), len(f.text), max(map(len, tokens), default=0),
                          len(f.legal), len(f.public), len(f.business), len(f.given),
                          len(f.surnames), len(f.titles), f.dba, f.household)
         for marker in f.markers:
             for i in _families(marker):
-                out[row, 11 + i] += 1
+                out[row, shape + i] += 1
     return out

@@ -400,7 +400,8 @@ def _abandon(made: Future, folders: list[Path]) -> None:
 
 
 def _drop_unused(folders: list[Path], written: set[Path]) -> None:
-    """Remove the folders made for well-days where every row was rejected (if still empty)."""
+    """Remove the folders of ``folders`` that no file was written to, if still empty: those
+    of well-days where every row was rejected, or all of them when the batch failed."""
     for folder in folders:
         if folder not in written:
             with suppress(OSError):  # it holds earlier batches' rows

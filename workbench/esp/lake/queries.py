@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbench.esp.contract.schema import METRICS, REASONS
 from workbench.esp.lake.layout import TelemetryStore
-from workbench.esp.lake.rollups import rollup_columns
+from workbench.esp.lake.rollups import FROM_MEAN, rollup_columns
 
 QUALITY_OUT = ["well_id", "day", "score", "rows_accepted", "rows_expected",
                *[f"rejected_{r}" for r in REASONS], "late", "longest_gap_min"]
@@ -146,7 +146,7 @@ def rollup(store: TelemetryStore, interval: str, wells: list[str] | None, start=
 def _stored_form(column: str) -> str:
     """A one-row bucket's min, max and last are stored as nulls: they are its mean."""
     metric, _, stat = column.rpartition("_")
-    if stat in ("min", "max", "last") and metric in METRICS:
+    if stat in FROM_MEAN and metric in METRICS:
         return f"COALESCE({column}, {metric}_mean) AS {column}"
     return column
 

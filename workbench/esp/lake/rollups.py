@@ -26,6 +26,8 @@ from workbench.esp.contract.schema import METRICS
 
 WIDTH_NS = {"1min": 60 * 10**9, "1h": 3600 * 10**9, "1d": 86_400 * 10**9}
 STATS = ("count", "mean", "min", "max", "last")
+# stored as nulls where a bucket holds one row, and read back as its mean (module docstring)
+FROM_MEAN = ("min", "max", "last")
 DAY_NS = WIDTH_NS["1d"]
 
 
@@ -114,7 +116,7 @@ def compute(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
                     out[at] = got
         columns[f"{name}_count"] = pa.array(pick(stats[0]))
         columns[f"{name}_mean"] = pa.array(pick(stats[1]), from_pandas=True)
-        for stat, data in zip(STATS[2:], stats[2:], strict=True):
+        for stat, data in zip(FROM_MEAN, stats[2:], strict=True):
             if shared_nulls is not None:
                 columns[f"{name}_{stat}"] = shared_nulls
             else:
