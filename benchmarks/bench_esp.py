@@ -25,7 +25,7 @@ from workbench.esp.dashboard import last_day_diagnoses
 from workbench.esp.diagnose.evaluate import evaluate, read_labels
 from workbench.esp.ingest.pipeline import ingest
 from workbench.esp.lake import queries
-from workbench.esp.lake.layout import TelemetryStore
+from workbench.esp.lake.layout import INTERVALS, TelemetryStore
 from workbench.esp.simulate.field import SimulationSpec, simulate, write
 from workbench.esp.workspace import EspField
 
@@ -125,6 +125,10 @@ def year_store(out: Path, n_wells: int, months: int) -> tuple[TelemetryStore, pd
                         "monthly_ingest_rows_per_second_median": statistics.median(rates)}
 
 
+def _megabytes(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--wells", type=int, default=100)
@@ -166,6 +170,9 @@ def main() -> None:
         print(f"ingest run {attempt + 1}: {done.seconds:.2f} s, "
               f"{done.rows_per_second:,.0f} rows/s", flush=True)
     median = statistics.median(runs)
+    result["store_mb"] = {part: round(_megabytes(folder), 1) for part, folder in (
+        ("raw", store.raw_dir), *((f"rollups {i}", store.rollup_dir(i)) for i in INTERVALS),
+        ("whole store", store.root))}
     result["ingest_parquet"] = {"rows": done.rows_in, "seconds": runs,
                                 "median_seconds": median,
                                 "rows_per_second_median": round(done.rows_in / median),
