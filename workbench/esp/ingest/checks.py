@@ -10,6 +10,11 @@ out_of_range, frozen. Choices where the spec is open (documented in docs/esp.md)
   time order, stored ones included. A blank value never equals anything.
 - ``late``: an accepted row whose ts is earlier than the newest accepted ts of its well seen
   before it (stored, or earlier in the batch).
+
+Duplicates and frozen runs look within one well, and back in time only, so a batch can be
+checked a part (a run of days) at a time: :meth:`Context.then` carries each well's last
+``FROZEN_RUN`` rows from one part to the next. Lateness looks back in file order, across
+days, so :func:`late` runs once over the whole batch's verdict.
 """
 
 from __future__ import annotations
@@ -46,11 +51,34 @@ class Context:
         return cls(np.empty(0, np.int64), np.empty(0, np.int64), np.empty((0, 3)),
                    np.full(n_wells, np.iinfo(np.int64).min))
 
+    def plus(self, code: np.ndarray, ts: np.ndarray, values: np.ndarray) -> Context:
+        return Context(np.concatenate([self.code, code]), np.concatenate([self.ts_ns, ts]),
+                       np.concatenate([self.frozen_values, values]), self.last_ts_ns)
+
+    def then(self, code: np.ndarray, ts: np.ndarray, values: np.ndarray) -> Context:
+        """What the frozen check of later rows needs of these rows followed by ``code``,
+        ``ts``, ``values`` (a part's rows that passed the other checks): each well's last
+        ``FROZEN_RUN`` rows in time order. A row is frozen when its ``FROZEN_RUN`` rows
+        before are equal to it, so older rows can never decide it."""
+        both = self.plus(code, ts, values)
+        order = sort_order(both.code, both.ts_ns)
+        s_code, s_ts, s_vals = (_take(a, order) for a in (both.code, both.ts_ns,
+                                                           both.frozen_values))
+        n = len(s_code)
+        if n == 0:
+            return both
+        end = np.ones(n, bool)
+        end[:-1] = s_code[1:] != s_code[:-1]
+        ends = np.flatnonzero(end)
+        # rows after each row within its well: its well's last index minus its own
+        after = ends[np.searchsorted(ends, np.arange(n))] - np.arange(n)
+        keep = after < FROZEN_RUN
+        return Context(s_code[keep], s_ts[keep], s_vals[keep], self.last_ts_ns)
+
 
 @dataclass
 class Verdict:
     reason: np.ndarray  # int8: ACCEPTED or an index into REASONS
-    late: np.ndarray  # bool, accepted rows only
     out_of_range_column: np.ndarray  # int8 index into RANGES of the first bad metric, -1
 
     @property
@@ -69,6 +97,11 @@ def sort_order(code: np.ndarray, ts: np.ndarray) -> np.ndarray | None:
     dc, dt = np.diff(code), np.diff(ts)
     if np.all((dc > 0) | ((dc == 0) & (dt >= 0))):
         return None
+    lo, span = int(ts.min()), int(ts.max()) - int(ts.min()) + 1
+    if code.min() >= 0 and (int(code.max()) + 1) * span < 2**62:
+        # one int64 key, stably sorted: the same order as lexsort, 3-4x faster on a part
+        # (its stored rows and its own rows are two sorted runs, which timsort merges)
+        return np.argsort(code * span + (ts - lo), kind="stable")
     return np.lexsort((ts, code))
 
 
@@ -146,23 +179,25 @@ def _frozen(code, ts, columns: list[np.ndarray], vsd, candidate, ctx: Context) -
     return frozen
 
 
-def _late(code, ts, accepted, ctx: Context) -> np.ndarray:
-    """Accepted rows older than the newest accepted ts of their well seen before them."""
+def late(code: np.ndarray, ts: np.ndarray, accepted: np.ndarray,
+         last_ts_ns: np.ndarray) -> np.ndarray:
+    """Accepted rows (of a whole batch, in file order) older than the newest accepted ts of
+    their well seen before them: stored (``last_ts_ns`` per code) or earlier in the batch."""
     idx = np.flatnonzero(accepted)
-    late = np.zeros(len(code), bool)
+    found = np.zeros(len(code), bool)
     if len(idx) == 0:
-        return late
+        return found
     c, t = code[idx], ts[idx]
     # inclusive running max per well in file order: a row is late when it is below it
     running = pd.Series(t).groupby(c).cummax().to_numpy()
-    late[idx] = (t < running) | (t < ctx.last_ts_ns[c])
-    return late
+    found[idx] = (t < running) | (t < last_ts_ns[c])
+    return found
 
 
 def check(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
           unparseable: np.ndarray, ctx: Context) -> Verdict:
-    """The verdict on every row. ``code`` is the well's index in the registry, -1 when the
-    well is unknown (ignored where ``unparseable``)."""
+    """The verdict on every row but lateness (:func:`late`). ``code`` is the well's index in
+    the registry, -1 when the well is unknown (ignored where ``unparseable``)."""
     n = len(code)
     reason = np.full(n, ACCEPTED, np.int8)
     reason[unparseable] = CODE["unparseable"]
@@ -195,9 +230,7 @@ def check(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
     reason[dup_full] = CODE["duplicate"]
     reason[cand & ~dup_full & oor] = CODE["out_of_range"]
     reason[frozen] = CODE["frozen"]
-    accepted = reason == ACCEPTED
-    late = _late(safe_code, ts, accepted, ctx)
-    return Verdict(reason=reason, late=late,
+    return Verdict(reason=reason,
                    out_of_range_column=np.where(reason == CODE["out_of_range"], oor_col, -1))
 
 

@@ -44,18 +44,34 @@ def segments(code: np.ndarray, key: np.ndarray) -> np.ndarray:
     return np.flatnonzero(start)
 
 
-def _stats(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, ...]:
-    """count, mean, min, max and last of each segment of ``values`` (NaN = missing)."""
-    valid = ~np.isnan(values)
-    count = np.add.reduceat(valid.astype(np.int64), starts)
-    total = np.add.reduceat(np.where(valid, values, 0.0), starts)
+def _stats(values: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """count, mean, min, max and last of each segment of ``values`` (NaN = missing); ``rows``
+    is each segment's length. Missing values are rare, so the passes that only they need
+    (a masked sum, the last present value) run only where there are some."""
+    missing = np.isnan(values)
+    ends = starts + rows - 1
+    if missing.any():
+        count = rows - np.add.reduceat(missing, starts, dtype=np.int64)
+        total = np.add.reduceat(np.where(missing, 0.0, values), starts)
+    else:
+        count = rows.astype(np.int64)
+        total = np.add.reduceat(values, starts)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     low = np.fmin.reduceat(values, starts)
     high = np.fmax.reduceat(values, starts)
-    last_at = np.maximum.reduceat(np.where(valid, np.arange(len(values)), -1), starts)
-    last = np.where(last_at >= 0, values[np.maximum(last_at, 0)], np.nan)
+    last = values[ends]
+    gone = np.flatnonzero(np.isnan(last) & (count > 0))  # the last value is missing
+    if len(gone):
+        at = np.maximum.reduceat(np.where(missing, -1, np.arange(len(values))), starts)
+        last[gone] = values[at[gone]]
     return count, mean, low, high, last
+
+
+def _scatter(values: np.ndarray, at: np.ndarray, n: int) -> np.ndarray:
+    full = np.full(n, np.nan)
+    full[at] = values
+    return full
 
 
 def compute(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
@@ -89,39 +105,45 @@ def compute(code: np.ndarray, ts: np.ndarray, metrics: dict[str, np.ndarray],
         "rows": pa.array(pick(rows.astype(np.int64)))}
     # Buckets of one row (most 1min buckets at 60 s) are their own stats; reduceat over
     # millions of one-row segments was the cost, so it runs over the other buckets only.
+    # min, max and last are stored only where a bucket holds more than one row; a one-row
+    # bucket's are its mean, filled in by the reader (see the module docstring), so they
+    # start as NaN (null) and only the other buckets' are filled in.
     multi = rows > 1
     n_multi = int(multi.sum())
-    if n_multi > n_seg // 2:
-        sub_rows, sub_starts, at = None, starts, None
-    elif n_multi:
-        sub_rows = np.repeat(multi, rows)
-        sub_len = rows[multi]
-        sub_starts = np.concatenate([[0], np.cumsum(sub_len)[:-1]])
+    few = 0 < n_multi <= n_seg // 2  # reduce over the buckets of several rows only
+    if few:
         at = np.flatnonzero(multi)
-    # min, max and last are stored only where a bucket holds more than one row; a one-row
-    # bucket's are its mean, filled in by the reader (see the module docstring).
+        sub_len = rows[multi]
+        sub_rows = np.repeat(multi, rows)
+        sub_starts = np.concatenate([[0], np.cumsum(sub_len)[:-1]])
+        multi_valid = pa.array(pick(multi)).buffers()[1]  # one validity bitmap for them all
     shared_nulls = pa.nulls(n_seg, pa.float64()) if n_multi == 0 else None
-    one_row = None if n_multi == 0 else pick(~multi)
     for name in METRICS:
         values = metrics[name]
-        if n_multi > n_seg // 2:
-            stats = _stats(values, starts)
+        if n_multi and not few:
+            count, mean, *kept = _stats(values, starts, rows)
         else:
-            first = values[starts]
-            stats = [(~np.isnan(first)).astype(np.int64), first, first.copy(), first.copy(),
-                     first.copy()] if n_multi else [(~np.isnan(first)).astype(np.int64),
-                                                    first, first, first, first]
-            if n_multi:
-                for out, got in zip(stats, _stats(values[sub_rows], sub_starts), strict=True):
-                    out[at] = got
-        columns[f"{name}_count"] = pa.array(pick(stats[0]))
-        columns[f"{name}_mean"] = pa.array(pick(stats[1]), from_pandas=True)
-        for stat, data in zip(FROM_MEAN, stats[2:], strict=True):
+            mean = values if n_seg == len(values) else values[starts]
+            count = (~np.isnan(mean)).astype(np.int64)
+            if few:  # mean is a copy (some buckets hold several rows)
+                got = _stats(values[sub_rows], sub_starts, sub_len)
+                count[at], mean[at] = got[0], got[1]
+        columns[f"{name}_count"] = pa.array(pick(count))
+        columns[f"{name}_mean"] = pa.array(pick(mean), from_pandas=True)
+        for i, stat in enumerate(FROM_MEAN):
+            column = f"{name}_{stat}"
             if shared_nulls is not None:
-                columns[f"{name}_{stat}"] = shared_nulls
+                columns[column] = shared_nulls
+            elif few and not np.isnan(got[2 + i]).any():
+                # valid only at the buckets of several rows: the other values are never read
+                data = np.empty(n_seg)
+                data[at] = got[2 + i]
+                columns[column] = pa.Array.from_buffers(
+                    pa.float64(), n_seg, [multi_valid, pa.py_buffer(pick(data))],
+                    null_count=n_seg - n_multi)
             else:
-                data = pick(data)
-                columns[f"{name}_{stat}"] = pa.array(data, mask=one_row | np.isnan(data))
+                data = pick(kept[i]) if not few else pick(_scatter(got[2 + i], at, n_seg))
+                columns[column] = pa.array(data, mask=pick(~multi) | np.isnan(data))
     return pa.table(columns)
 
 
