@@ -60,6 +60,15 @@ class Context:
         ``ts``, ``values`` (a part's rows that passed the other checks): each well's last
         ``FROZEN_RUN`` rows in time order. A row is frozen when its ``FROZEN_RUN`` rows
         before are equal to it, so older rows can never decide it."""
+        if len(code) and sort_order(code, ts) is None:
+            # in (well, ts) order, as a part's rows mostly are: only each well's last
+            # FROZEN_RUN rows can be kept, so the sort below is of those only
+            last = np.flatnonzero(np.append(code[1:] != code[:-1], True))
+            first = np.append(0, last[:-1] + 1)
+            back = np.arange(FROZEN_RUN)
+            tail = (last[:, None] - back[None, :]).ravel()
+            tail = np.sort(tail[tail >= np.repeat(first, FROZEN_RUN)])
+            code, ts, values = code[tail], ts[tail], values[tail]
         both = self.plus(code, ts, values)
         order = sort_order(both.code, both.ts_ns)
         s_code, s_ts, s_vals = (_take(a, order) for a in (both.code, both.ts_ns,
