@@ -520,27 +520,29 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
                             say(f"part {i + 1}/{len(cuts)}")
                     for writer in run.rollups.values():
                         run.futures += writer.finish()
+                    # the batch's own files, while the writer threads finish the parts'
+                    accepted = run.reason == ACCEPTED
+                    verdict = Verdict(run.reason, run.out_of_range_column)
+                    is_late = late(code, batch.ts_ns, accepted, last_ts)
+                    if run.quarantine:
+                        table = pa.concat_tables(run.quarantine).sort_by("_at")
+                        target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
+                        pq.write_table(table.drop_columns("_at"), staged.path(target),
+                                       compression="zstd")
+                    quality = _quality(store, reg, run.accepted_days, pairs, batch, verdict,
+                                       is_late, code, day, names)
+                    _write_quality(staged, store, quality)
+                    a_code = code[accepted]
+                    if len(a_code):
+                        newest = np.full(len(names), NO_TS, np.int64)
+                        np.maximum.at(newest, a_code, batch.ts_ns[accepted])
+                        reg["last_ts_ns"] = np.maximum(last_ts, newest)
+                    reg.to_parquet(staged.path(store.wells_file), index=False)
                     for future in run.futures:
                         future.result()  # raises the first failure: nothing is committed
                 except BaseException:
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise
-                accepted = run.reason == ACCEPTED
-                verdict = Verdict(run.reason, run.out_of_range_column)
-                is_late = late(code, batch.ts_ns, accepted, last_ts)
-                if run.quarantine:
-                    table = pa.concat_tables(run.quarantine).sort_by("_at").drop_columns("_at")
-                    target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
-                    pq.write_table(table, staged.path(target), compression="zstd")
-                quality = _quality(store, reg, run.accepted_days, pairs, batch, verdict,
-                                   is_late, code, day, names)
-                _write_quality(staged, store, quality)
-                a_code = code[accepted]
-                if len(a_code):
-                    newest = np.full(len(names), NO_TS, np.int64)
-                    np.maximum.at(newest, a_code, batch.ts_ns[accepted])
-                    reg["last_ts_ns"] = np.maximum(last_ts, newest)
-                reg.to_parquet(staged.path(store.wells_file), index=False)
                 seconds = time.perf_counter() - started
                 result = IngestResult(
                     batch=number, rows_in=len(batch), rows_accepted=int(accepted.sum()),
