@@ -62,9 +62,13 @@ def _stats(values: np.ndarray, starts: np.ndarray, rows: np.ndarray) -> tuple[np
     high = np.fmax.reduceat(values, starts)
     last = values[ends]
     gone = np.flatnonzero(np.isnan(last) & (count > 0))  # the last value is missing
-    if len(gone):
-        at = np.maximum.reduceat(np.where(missing, -1, np.arange(len(values))), starts)
-        last[gone] = values[at[gone]]
+    if len(gone):  # a few segments: look for their last present value among theirs only
+        length = rows[gone]
+        first = np.cumsum(length) - length
+        rows_of = np.repeat(starts[gone] - first, length) + np.arange(int(length.sum()))
+        at = np.maximum.reduceat(np.where(missing[rows_of], -1, np.arange(len(rows_of))),
+                                 first)
+        last[gone] = values[rows_of[at]]
     return count, mean, low, high, last
 
 
