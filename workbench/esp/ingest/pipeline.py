@@ -292,7 +292,7 @@ def _reject_column(part: Part, verdict: Verdict, rejected: np.ndarray) -> list:
     metric_names = np.asarray([*METRICS, None], dtype=object)
     out = np.full(len(rejected), None, dtype=object)
     unparse = reason == CODE["unparseable"]
-    well_blank = pc.is_null(part.well).to_numpy(zero_copy_only=False)[rejected]
+    well_blank = part.well_blank[rejected]
     ts_bad = part.ts_bad[rejected]
     out[unparse] = metric_names[part.bad_column[rejected][unparse]]
     out[unparse & ts_bad] = TS
@@ -441,7 +441,7 @@ def _check_and_write(run: _Run, rows: np.ndarray) -> None:
     files, and keep what the batch's quarantine and quality need."""
     part = run.batch.part(rows)
     code, day = run.code[rows], run.day[rows]
-    unparseable = pc.is_null(part.well).to_numpy(zero_copy_only=False) | part.ts_bad \
+    unparseable = part.well_blank | part.ts_bad \
         | part.bad_number
     placed = (code >= 0) & ~part.ts_bad
     pairs = _pairs(code[placed], day[placed])
@@ -485,7 +485,7 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
         say("reading")
         batch = read_batch(sources)
         say(f"read {len(batch):,} rows from {len(batch.files)} file(s)")
-        code = _codes(batch.well, names) if len(names) else np.full(len(batch), -1)
+        code = batch.well_codes(names) if len(names) else np.full(len(batch), -1)
         placed = (code >= 0) & ~batch.ts_bad
         day = np.floor_divide(batch.ts_ns, DAY_NS)
         pairs = _pairs(code[placed], day[placed])
