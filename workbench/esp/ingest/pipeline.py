@@ -552,7 +552,8 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
                     files=[{"path": f, "sha256": h}
                            for f, h in zip(batch.files, hashes.result(), strict=True)],
                     wells_registered=0 if wells is None else len(wells),
-                    wells=sorted(str(names[c]) for c in np.unique(a_code)),
+                    wells=sorted(str(names[c]) for c in np.flatnonzero(
+                        np.bincount(a_code, minlength=len(names)))),
                     partitions_written=len(run.written), quality=quality)
                 say("committing")
                 store.commit(staged, {**result.to_json(), "batch": number}, remove=run.stale)
