@@ -29,17 +29,19 @@ def _sources(folder) -> tuple[list, list]:
     """The stored batch, then the batch under test (two files)."""
     stored = pd.concat([
         _equal("W1", "2025-01-01T23:20:00", 20),  # 20 equal rows before the batch's 50
-        telemetry("W2", start="2025-01-02T00:05:00", n=1, seed=7),  # re-sent below
+        telemetry("W2", start="2025-01-01T11:00:00", n=1, seed=7),  # re-sent below
         telemetry("W3", start="2024-12-31T23:00:00", n=60, seed=8),  # a look-back day
     ])
     first = pd.concat([
         _equal("W1", "2025-01-01T23:40:00", 50),  # frozen from 23:50 on, across midnight
         _equal("W1", "2025-01-04T00:00:00", 5),  # after a day without rows: still frozen
-        telemetry("W2", start="2025-01-02T00:00:00", n=10, seed=1),  # 00:05 is stored
+        telemetry("W2", start="2025-01-02T00:00:00", n=10, seed=1),
         _equal("W3", "2025-01-01T00:00:00", 35),
     ], ignore_index=True)
-    first = pd.concat([first, first.iloc[[97]]], ignore_index=True)  # W3's frozen 33rd
-    second = telemetry("W2", start="2025-01-01T12:00:00", n=10, seed=2)  # late: day 2 came first
+    first = pd.concat([first, first.iloc[[97]], stored.iloc[[20]]],  # W3's frozen 33rd,
+                      ignore_index=True)  # and W2's stored row again
+    # late only by the rows of the next day that came before them in the files
+    second = telemetry("W2", start="2025-01-01T12:00:00", n=10, seed=2)
     second = pd.concat([second, second.iloc[[3]]], ignore_index=True)  # a duplicate
     second.loc[len(second)] = {**second.iloc[0].to_dict(), "ts": "yesterday"}
     second.loc[len(second)] = {**second.iloc[1].to_dict(), "well_id": "W9"}
@@ -83,7 +85,7 @@ def test_a_batch_checked_a_day_at_a_time_stores_what_it_stores_checked_whole(
     # 31-35 and the copy of 33
     assert rejected["frozen"] == 40 + 5 + 6 and rejected["duplicate"] == 2
     assert rejected["unparseable"] == 1 and rejected["unknown_well"] == 1
-    assert whole_result.late == 10 + 5  # W2: day 1 after day 2; 00:00-00:04 before 00:05
+    assert whole_result.late == 10  # W2's 2025-01-01 rows, after its 01-02 rows
     for field in ("rows_in", "rows_accepted", "rows_rejected", "late", "rejected_by_reason",
                   "wells", "partitions_written"):
         assert getattr(daily_result, field) == getattr(whole_result, field), field

@@ -422,6 +422,10 @@ class _Run:
     reason: np.ndarray  # the verdict on every row of the batch, filled a part at a time
     out_of_range_column: np.ndarray
     loaded_back: int = 0
+    last_ts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # stored
+    late: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    first_accepted: list[np.ndarray] = field(default_factory=list)  # per part and well
+    newest: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # per well
     futures: list[Future] = field(default_factory=list)
     written: set[Path] = field(default_factory=set)
     stale: list[Path] = field(default_factory=list)
@@ -451,6 +455,7 @@ def _check_and_write(run: _Run, rows: np.ndarray) -> None:
     verdict = check(code, part.ts_ns, part.metrics, unparseable, ctx)
     run.reason[rows] = verdict.reason
     run.out_of_range_column[rows] = verdict.out_of_range_column
+    _note_accepted(run, rows, code, part.ts_ns, verdict.accepted)
     fresh = np.flatnonzero((verdict.reason == ACCEPTED) | (verdict.reason == CODE["frozen"]))
     run.carry = ctx.then(code[fresh], part.ts_ns[fresh], np.column_stack(
         [part.metrics[c][fresh] for c in FROZEN_COLUMNS]))
@@ -467,6 +472,30 @@ def _check_and_write(run: _Run, rows: np.ndarray) -> None:
     for writer in run.rollups.values():
         run.futures += writer.add(combined, new_rows.code, new_rows.ts)
     run.accepted_days.append(_accepted_by_day(combined))
+
+
+def _note_accepted(run: _Run, rows: np.ndarray, code: np.ndarray, ts: np.ndarray,
+                   accepted: np.ndarray) -> None:
+    """Lateness within the part, each well's first accepted row (for :func:`_late_across`)
+    and newest accepted ts."""
+    run.late[rows] = late(code, ts, accepted, run.last_ts)
+    taken = np.flatnonzero(accepted)
+    first = np.full(len(run.names), np.iinfo(np.int64).max)
+    np.minimum.at(first, code[taken], rows[taken])
+    run.first_accepted.append(first)
+    np.maximum.at(run.newest, code[taken], ts[taken])
+
+
+def _late_across(run: _Run, cuts: list[np.ndarray]) -> None:
+    """Accepted rows made late by a later part's row that came earlier in the files.
+
+    Parts go in day order, so a row of a later part has a later ts than every row of an
+    earlier part: a row is late by them when one of them came before it in file order."""
+    first_later = np.full(len(run.names), np.iinfo(np.int64).max)
+    for rows, first in zip(reversed(cuts), reversed(run.first_accepted), strict=True):
+        taken = rows[run.reason[rows] == ACCEPTED]
+        run.late[taken] |= taken > first_later[run.code[taken]]
+        first_later = np.minimum(first_later, first)
 
 
 def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | None = None,
@@ -511,6 +540,8 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
                            np.full(len(batch), -1, np.int8))
                 run.rollups = {i: _RollupWriter(i, staged, store, names, pool)
                                for i in INTERVALS}
+                run.last_ts, run.late = last_ts, np.zeros(len(batch), bool)
+                run.newest = np.full(len(names), NO_TS, np.int64)
                 say("checking and writing")
                 cuts = parts(_day_key(day, batch.ts_bad), PART_ROWS)
                 try:
@@ -523,7 +554,8 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
                     # the batch's own files, while the writer threads finish the parts'
                     accepted = run.reason == ACCEPTED
                     verdict = Verdict(run.reason, run.out_of_range_column)
-                    is_late = late(code, batch.ts_ns, accepted, last_ts)
+                    _late_across(run, cuts)
+                    is_late = run.late
                     if run.quarantine:
                         table = pa.concat_tables(run.quarantine).sort_by("_at")
                         target = store.quarantine_dir / f"batch={number}" / "data0.parquet"
@@ -532,11 +564,8 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
                     quality = _quality(store, reg, run.accepted_days, pairs, batch, verdict,
                                        is_late, code, day, names)
                     _write_quality(staged, store, quality)
-                    a_code = code[accepted]
-                    if len(a_code):
-                        newest = np.full(len(names), NO_TS, np.int64)
-                        np.maximum.at(newest, a_code, batch.ts_ns[accepted])
-                        reg["last_ts_ns"] = np.maximum(last_ts, newest)
+                    if len(names):
+                        reg["last_ts_ns"] = np.maximum(last_ts, run.newest)
                     reg.to_parquet(staged.path(store.wells_file), index=False)
                     for future in run.futures:
                         future.result()  # raises the first failure: nothing is committed
@@ -552,8 +581,7 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
                     files=[{"path": f, "sha256": h}
                            for f, h in zip(batch.files, hashes.result(), strict=True)],
                     wells_registered=0 if wells is None else len(wells),
-                    wells=sorted(str(names[c]) for c in np.flatnonzero(
-                        np.bincount(a_code, minlength=len(names)))),
+                    wells=sorted(str(names[c]) for c in np.flatnonzero(run.newest > NO_TS)),
                     partitions_written=len(run.written), quality=quality)
                 say("committing")
                 store.commit(staged, {**result.to_json(), "batch": number}, remove=run.stale)
