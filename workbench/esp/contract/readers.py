@@ -90,7 +90,12 @@ class Batch:
     def part(self, rows: np.ndarray) -> Part:
         """Rows ``rows`` (ascending) with their metrics parsed."""
         taken = self.take(rows, list(METRICS))
-        converted = [_numbers(taken[name]) for name in METRICS]
+        columns = [taken[name] for name in METRICS]
+        if all(_is_number(c.type) for c in columns):
+            converted = [_numbers(c) for c in columns]
+        else:  # text (CSV): pandas' parser releases the GIL, so two threads share it
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                converted = list(pool.map(_numbers, columns))
         metrics: dict[str, np.ndarray] = {}
         bad_number = np.zeros(len(rows), bool)
         bad_column = np.full(len(rows), -1, np.int8)
@@ -179,10 +184,14 @@ def _blank_text(values: pa.Array) -> np.ndarray:
         zero_copy_only=False)
 
 
+def _is_number(kind: pa.DataType) -> bool:
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind) or \
+        pa.types.is_decimal(kind) or pa.types.is_null(kind)
+
+
 def _numbers(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """float64 values (NaN = missing) and where a non-blank cell is not a number."""
-    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or \
-            pa.types.is_decimal(column.type) or pa.types.is_null(column.type):
+    if _is_number(column.type):
         # nulls come out as NaN; one copy (the chunks joined), not a second through np.where
         values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
         if not values.flags.writeable:
