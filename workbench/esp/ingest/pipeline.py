@@ -68,6 +68,7 @@ from workbench.esp.lake.partitions import (
     day_text,
     month_text,
     months,
+    nullable_floats,
     partition_jobs,
     raw_partition,
     read_files,
@@ -345,7 +346,7 @@ def _accepted_table(batch: Batch, part: Part, verdict: Verdict, code: np.ndarray
         WELL: pa.array(names, pa.string()).take(pa.array(c)),
         TS: pa.array(t, pa.timestamp("ns", "UTC"))}
     for m in METRICS:
-        columns[m] = pa.array(metrics[m], from_pandas=True)
+        columns[m] = nullable_floats(metrics[m])
     extras = batch.extra_columns
     if extras:
         rows = part.rows[idx]
