@@ -6,11 +6,16 @@ days."""
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from pandas.testing import assert_frame_equal
 
 from tests.esp_data import new_store, telemetry, write_csv
+from workbench.esp.contract.readers import Batch
 from workbench.esp.ingest import pipeline
 from workbench.esp.ingest.pipeline import ingest
 from workbench.esp.lake import queries
@@ -103,7 +108,27 @@ def test_a_batch_checked_a_day_at_a_time_stores_what_it_stores_checked_whole(
     ([], 1, []),
 ])
 def test_parts_are_whole_days_in_day_order(keys, size, expected):
-    import numpy as np
-
     got = pipeline.parts(np.asarray(keys, np.int64), size)
     assert [list(p) for p in got] == expected
+
+
+@pytest.mark.parametrize("alike", [True, False])
+def test_a_parts_rows_are_the_batchs_rows(alike):
+    """Rows taken chunk by chunk (every column chunked alike) or column by column (not)
+    are the rows Arrow's own take gives."""
+    rng = np.random.default_rng(3)
+    sizes = [5, 0, 7, 3, 9]
+    values = rng.normal(size=sum(sizes))
+    bounds = np.cumsum([0, *sizes])
+    chunked = pa.chunked_array([values[a:b] for a, b in itertools.pairwise(bounds)])
+    other = pa.chunked_array([np.arange(len(values))]) if not alike else \
+        pa.chunked_array([np.arange(a, b) for a, b in itertools.pairwise(bounds)])
+    table = pa.table({"x": chunked, "y": other})
+    batch = Batch(files=["f"], table=table, well_ids=pa.array(["W1"]),
+                  well_index=np.zeros(len(values), np.int32),
+                  ts_ns=np.zeros(len(values), np.int64), ts_bad=np.zeros(len(values), bool))
+    for rows in (np.arange(len(values)), np.array([0, 1, 2, 6, 7, 8, 20, 23]),
+                 np.array([4, 5]), np.array([], np.int64)):
+        got = batch.take(rows)
+        assert got.equals(table.take(pa.array(rows, pa.int64()))), rows
+        assert batch.take(rows, ["y"]).column_names == ["y"]
