@@ -193,7 +193,9 @@ def _read_one(path: Path) -> pa.Table:
                 column_types={WELL: pa.string(), TS: pa.string()},
                 strings_can_be_null=True, null_values=[""]))
         else:
-            table = pq.read_table(path)
+            # ParquetFile, not read_table: no dataset discovery (1.1 ms a file; a month in
+            # 720 hourly files read in 0.5 s, not 0.8-1.6 s)
+            table = pq.ParquetFile(path).read()
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReadError(f"{path}: cannot be read ({first})") from None
