@@ -52,6 +52,8 @@ def _sources(folder) -> tuple[list, list]:
     second.loc[len(second)] = {**second.iloc[1].to_dict(), "well_id": "W9"}
     second["pip_psi"] = second["pip_psi"].astype(object)
     second.loc[5, "pip_psi"] = ""
+    for frame in (stored, first, second):  # a column beyond the contract, kept as read
+        frame["operator_note"] = [f"n{i}" for i in range(len(frame))]
     return ([write_csv(stored, folder, "stored.csv")],
             [write_csv(first, folder, "first.csv"), write_csv(second, folder, "second.csv")])
 

@@ -135,6 +135,13 @@ class Part:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def reordered(self, order: np.ndarray) -> Part:
+        """The same rows in another order (``rows`` then no longer ascend)."""
+        return Part(rows=self.rows[order], well_blank=self.well_blank[order],
+                    ts_ns=self.ts_ns[order], ts_bad=self.ts_bad[order],
+                    metrics={m: v[order] for m, v in self.metrics.items()},
+                    bad_number=self.bad_number[order], bad_column=self.bad_column[order])
+
 
 def _take_column(column: pa.ChunkedArray, rows: np.ndarray,
                  plans: dict[tuple[int, ...], list[tuple]]) -> pa.ChunkedArray:

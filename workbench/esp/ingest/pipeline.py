@@ -269,10 +269,12 @@ def context(stored: Stored, names: np.ndarray, before: Context) -> Context:
 
 # --- the batch ---------------------------------------------------------------------------
 def _quarantine(batch: Batch, part: Part, verdict: Verdict, batch_id: int) -> pa.Table | None:
-    """A part's rejected rows as read, with file, row, reason and column."""
+    """A part's rejected rows as read, with file, row, reason and column, in batch order
+    (``_at``: their index in the batch, for the batch's quarantine to be put in order)."""
     rejected = np.flatnonzero(~verdict.accepted)
     if len(rejected) == 0:
         return None
+    rejected = rejected[np.argsort(part.rows[rejected], kind="stable")]
     table = batch.take(part.rows[rejected])
     columns = {"batch": pa.array(np.full(len(rejected), batch_id, np.int64)),
                "file": pa.array(np.asarray(batch.files, dtype=object)[
@@ -284,6 +286,7 @@ def _quarantine(batch: Batch, part: Part, verdict: Verdict, batch_id: int) -> pa
     for name in table.column_names:
         if name not in (FILE_COL, ROW_COL):
             columns[name] = pc.cast(table[name], pa.string())
+    columns["_at"] = pa.array(part.rows[rejected])
     return pa.table(columns)
 
 
@@ -350,7 +353,8 @@ def _accepted_table(batch: Batch, part: Part, verdict: Verdict, code: np.ndarray
     extras = batch.extra_columns
     if extras:
         rows = part.rows[idx]
-        if order is not None:  # taken in batch order, then put in day order
+        if len(rows) > 1 and np.any(rows[1:] < rows[:-1]):
+            # taken in batch order, then put in this order
             back = np.argsort(rows, kind="stable")
             taken = batch.take(rows[back], extras).take(pa.array(np.argsort(back)))
         else:
@@ -445,9 +449,15 @@ def _check_and_write(run: _Run, rows: np.ndarray) -> None:
     """Check one part against the store and the earlier parts, queue its raw and rollup
     files, and keep what the batch's quarantine and quality need."""
     part = run.batch.part(rows)
-    code, day = run.code[rows], run.day[rows]
-    unparseable = part.well_blank | part.ts_bad \
-        | part.bad_number
+    code = run.code[rows]
+    order = sort_order(np.maximum(code, 0), part.ts_ns)
+    if order is not None:
+        # by (well, ts), stably: the checks' sorts then find their rows in order (they
+        # sorted each part four times where wells come interleaved), and rows of one well
+        # and ts keep their file order, which is all the duplicate check reads of it
+        part, code, rows = part.reordered(order), code[order], rows[order]
+    day = run.day[rows]
+    unparseable = part.well_blank | part.ts_bad | part.bad_number
     placed = (code >= 0) & ~part.ts_bad
     pairs = _pairs(code[placed], day[placed])
     back = run.look_back(int(day[placed].max()) if placed.any() else np.iinfo(np.int64).min)
@@ -462,7 +472,7 @@ def _check_and_write(run: _Run, rows: np.ndarray) -> None:
         [part.metrics[c][fresh] for c in FROZEN_COLUMNS]))
     quarantine = _quarantine(run.batch, part, verdict, run.number)
     if quarantine is not None:
-        run.quarantine.append(quarantine.append_column("_at", pa.array(rows[~verdict.accepted])))
+        run.quarantine.append(quarantine)
     accepted, new_rows = _accepted_table(run.batch, part, verdict, code, run.names)
     del part
     jobs = _raw_jobs(run.staged, run.store, stored, accepted, new_rows, run.names)
@@ -479,7 +489,9 @@ def _note_accepted(run: _Run, rows: np.ndarray, code: np.ndarray, ts: np.ndarray
                    accepted: np.ndarray) -> None:
     """Lateness within the part, each well's first accepted row (for :func:`_late_across`)
     and newest accepted ts."""
-    run.late[rows] = late(code, ts, accepted, run.last_ts)
+    in_files = np.argsort(rows, kind="stable")  # lateness reads the rows in file order
+    run.late[rows[in_files]] = late(code[in_files], ts[in_files], accepted[in_files],
+                                    run.last_ts)
     taken = np.flatnonzero(accepted)
     first = np.full(len(run.names), np.iinfo(np.int64).max)
     np.minimum.at(first, code[taken], rows[taken])
