@@ -65,11 +65,10 @@ class Batch:
     def __len__(self) -> int:
         return len(self.ts_ns)
 
-    def well_blank(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Whether the well_id of each row (of ``rows``, or of all) is blank."""
+    def well_blank(self, rows: np.ndarray) -> np.ndarray:
+        """Whether the well_id of each of ``rows`` is blank."""
         blank = np.append(pc.is_null(self.well_ids).to_numpy(zero_copy_only=False), True)
-        index = self.well_index if rows is None else self.well_index[rows]
-        return blank[index]  # -1 (an empty cell) reads the appended True
+        return blank[self.well_index[rows]]  # -1 (an empty cell) reads the appended True
 
     def well_codes(self, names: np.ndarray) -> np.ndarray:
         """Each row's index in ``names`` (the registry), -1 where unknown or blank."""

@@ -14,7 +14,8 @@ out_of_range, frozen. Choices where the spec is open (documented in docs/esp.md)
 Duplicates and frozen runs look within one well, and back in time only, so a batch can be
 checked a part (a run of days) at a time: :meth:`Context.then` carries each well's last
 ``FROZEN_RUN`` rows from one part to the next. Lateness looks back in file order, across
-days, so :func:`late` runs once over the whole batch's verdict.
+days: :func:`late` settles it within a part, and the ingest pipeline adds the rows made late
+by a later part's rows that came earlier in the files.
 """
 
 from __future__ import annotations
@@ -190,8 +191,8 @@ def _frozen(code, ts, columns: list[np.ndarray], vsd, candidate, ctx: Context) -
 
 def late(code: np.ndarray, ts: np.ndarray, accepted: np.ndarray,
          last_ts_ns: np.ndarray) -> np.ndarray:
-    """Accepted rows (of a whole batch, in file order) older than the newest accepted ts of
-    their well seen before them: stored (``last_ts_ns`` per code) or earlier in the batch."""
+    """Accepted rows (in file order) older than the newest accepted ts of their well seen
+    before them: stored (``last_ts_ns`` per code) or earlier among these rows."""
     idx = np.flatnonzero(accepted)
     found = np.zeros(len(code), bool)
     if len(idx) == 0:

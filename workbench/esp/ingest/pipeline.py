@@ -423,20 +423,28 @@ class _Run:
     lookback: np.ndarray  # look-back pairs, in day order
     number: int
     folders: _Folders
-    carry: Context
-    reason: np.ndarray  # the verdict on every row of the batch, filled a part at a time
-    out_of_range_column: np.ndarray
+    last_ts: np.ndarray  # per well: the newest stored ts
+    rollups: dict[str, _RollupWriter]
+    carry: Context = field(init=False)
+    reason: np.ndarray = field(init=False)  # every row's verdict, filled a part at a time
+    out_of_range_column: np.ndarray = field(init=False)
+    late: np.ndarray = field(init=False)
+    newest: np.ndarray = field(init=False)  # per well: the newest accepted ts
     loaded_back: int = 0
-    last_ts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # stored
-    late: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
     first_accepted: list[np.ndarray] = field(default_factory=list)  # per part and well
-    newest: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # per well
     futures: list[Future] = field(default_factory=list)
     written: set[Path] = field(default_factory=set)
     stale: list[Path] = field(default_factory=list)
     quarantine: list[pa.Table] = field(default_factory=list)
     accepted_days: list[pd.DataFrame] = field(default_factory=list)
-    rollups: dict[str, _RollupWriter] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        n_rows, n_wells = len(self.batch), len(self.names)
+        self.carry = Context.empty(n_wells)
+        self.reason = np.full(n_rows, ACCEPTED, np.int8)
+        self.out_of_range_column = np.full(n_rows, -1, np.int8)
+        self.late = np.zeros(n_rows, bool)
+        self.newest = np.full(n_wells, NO_TS, np.int64)
 
     def look_back(self, before_day: int) -> np.ndarray:
         """The look-back pairs before ``before_day`` not loaded by an earlier part."""
@@ -548,13 +556,9 @@ def ingest(store: TelemetryStore, sources: list[Path], wells: pd.DataFrame | Non
             with store.staging(number) as staged, \
                     ThreadPoolExecutor(max_workers=2) as pool:
                 run = _Run(store, staged, pool, names, batch, code, day, lookback, number,
-                           stored_folders, Context.empty(len(names)),
-                           np.full(len(batch), ACCEPTED, np.int8),
-                           np.full(len(batch), -1, np.int8))
-                run.rollups = {i: _RollupWriter(i, staged, store, names, pool)
-                               for i in INTERVALS}
-                run.last_ts, run.late = last_ts, np.zeros(len(batch), bool)
-                run.newest = np.full(len(names), NO_TS, np.int64)
+                           stored_folders, last_ts,
+                           {i: _RollupWriter(i, staged, store, names, pool)
+                            for i in INTERVALS})
                 say("checking and writing")
                 cuts = parts(_day_key(day, batch.ts_bad), PART_ROWS)
                 try:
